@@ -1,0 +1,1 @@
+"""Demo data: realistic, reproducible Vietnamese schools and records (plain Python)."""
