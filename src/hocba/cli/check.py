@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from hocba.errors import CatalogError
 from hocba.rules import tt27
@@ -81,11 +80,11 @@ def _print_report(console: Console, path: Path, report: dict[str, Any]) -> None:
     if not report["findings"]:
         console.print("[green]Không có lỗi hay cảnh báo.[/green]")
         return
-    table = Table("Mức", "Mã", "Vị trí", "Nội dung", "Căn cứ")
     for f in report["findings"]:
         level = "[red]LỖI[/red]" if f["severity"] == "error" else "[yellow]Cảnh báo[/yellow]"
-        table.add_row(level, f["code"], f["path"], f["message"], f["article"])
-    console.print(table)
+        console.print(
+            f"  • {level} {f['path']}: {f['message']} [dim]({f['code']}; {f['article']})[/dim]"
+        )
     console.print(f"{report['errors']} lỗi, {report['warnings']} cảnh báo.")
 
 

@@ -1,0 +1,3 @@
+from hocba.cli import main
+
+main()
