@@ -1,0 +1,53 @@
+"""Test-wide set-up.
+
+Which database the suite runs on is decided by ``hocba.server.config`` when pytest-django
+imports the settings (before any conftest runs): under pytest (``PYTEST_VERSION`` is set)
+the settings use ``HOCBA_TEST_DATABASE_URL`` if given, e.g.
+``postgresql://postgres@127.0.0.1:5432/postgres`` (Django's runner creates its own
+``test_*`` database), otherwise SQLite; ``HOCBA_DATABASE_URL`` is ignored and ``HOCBA_HOME``
+is a temporary directory, so tests never write to the developer's ``var/``.
+This file checks that contract and reports the database in the header.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _django_database() -> dict[str, object] | None:
+    try:
+        from django.conf import settings
+    except ImportError:
+        return None
+    if not settings.configured:
+        return None
+    return settings.DATABASES["default"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    database = _django_database()
+    wanted = os.environ.get("HOCBA_TEST_DATABASE_URL", "").strip()
+    if database is None:
+        return
+    engine = str(database["ENGINE"])
+    if wanted and not wanted.startswith("sqlite") and engine.endswith("sqlite3"):
+        raise pytest.UsageError(
+            "HOCBA_TEST_DATABASE_URL is set but the settings chose SQLite: "
+            "is pytest older than 8.2 (no PYTEST_VERSION)?"
+        )
+    from django.conf import settings
+
+    if Path(settings.HOCBA_HOME).resolve() == (Path.cwd() / "var").resolve():
+        raise pytest.UsageError("Tests must not use the developer's var/: unset HOCBA_HOME.")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    database = _django_database()
+    if database is None:
+        return None
+    engine = str(database["ENGINE"]).rsplit(".", 1)[-1]
+    where = f"{database.get('HOST') or 'local'}:{database.get('PORT') or '-'}"
+    return f"hocba test database: {engine} ({where})"
