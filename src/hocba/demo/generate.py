@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
 from dataclasses import dataclass, field
 
 from hocba.demo import names
@@ -36,6 +35,7 @@ from hocba.spec import (
     SupplementarySubject,
     grade_catalog,
 )
+from hocba.spec.identity import record_uuid
 from hocba.spec.models import Absences, Sex
 
 PROVINCE = AdministrativeUnit(level="province", code="01", name="Thành phố Hà Nội")
@@ -49,7 +49,6 @@ SCHOOL = School(
 DEPARTMENT_NAME = "Sở Giáo dục và Đào tạo Hà Nội"
 PLACE = "Hoàn Kiếm"
 PRINCIPAL_NAME = "Nguyễn Thị Thu Hà"
-UUID_NAMESPACE = uuid.UUID("6f1c1e3a-3d0e-4c59-9a53-1f0e5b2a7c10")
 
 # Share of students per target result; the generator aims at these, the rules decide.
 PROFILES = (("HTXS", 22), ("HTT", 33), ("HT", 37), ("CHT", 8))
@@ -270,7 +269,7 @@ def make_record(
         )
         for back in range(grade - 1, -1, -1)
     ]
-    identity = str(uuid.uuid5(UUID_NAMESPACE, f"{student.student_code}/{school_year}"))
+    identity = str(record_uuid(school.code, student.student_code, school_year))
     rec = Record(
         schema_version=SCHEMA_VERSION,
         record_id=identity,

@@ -1,0 +1,158 @@
+"""Working evaluations (editable until finalised) and built record versions (DOMAIN §4.4, §6)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+
+from hocba.apps.directory.models import Enrolment
+
+
+class SubjectLevel(models.TextChoices):
+    GOOD = "T", "Hoàn thành tốt"
+    DONE = "H", "Hoàn thành"
+    NOT_DONE = "C", "Chưa hoàn thành"
+
+
+class RatingLevel(models.TextChoices):
+    GOOD = "T", "Tốt"
+    PASS = "Đ", "Đạt"
+    NEEDS_EFFORT = "C", "Cần cố gắng"
+
+
+def _level(label: str) -> models.CharField:
+    return models.CharField(label, max_length=1, choices=SubjectLevel.choices, blank=True)
+
+
+def _score(label: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label, null=True, blank=True)
+
+
+class SubjectEvaluation(models.Model):
+    """One student's periodic assessment in one subject or activity (TT27 Art. 6–7)."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="ghi danh", on_delete=models.CASCADE, related_name="subjects"
+    )
+    subject_code = models.CharField("mã môn", max_length=16)
+    subject_name = models.CharField("môn học", max_length=100)
+    mid_term_1_level = _level("mức giữa học kỳ I")
+    mid_term_1_score = _score("điểm giữa học kỳ I")
+    end_term_1_level = _level("mức cuối học kỳ I")
+    end_term_1_score = _score("điểm cuối học kỳ I")
+    mid_term_2_level = _level("mức giữa học kỳ II")
+    mid_term_2_score = _score("điểm giữa học kỳ II")
+    level = _level("mức cuối năm")
+    test_score = _score("điểm KTĐK cuối năm")
+    comment = models.TextField("nhận xét", blank=True, max_length=2000)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "đánh giá môn học"
+        verbose_name_plural = "đánh giá môn học"
+        ordering: ClassVar = ["enrolment_id", "position"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["enrolment", "subject_code"], name="subjecteval_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(test_score__isnull=True) | models.Q(test_score__lte=10),
+                name="subjecteval_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name}: {self.level or '—'}"
+
+
+class RatingEvaluation(models.Model):
+    """A quality (phẩm chất) or competence (năng lực) rating with its comment."""
+
+    class Kind(models.TextChoices):
+        QUALITY = "quality", "Phẩm chất"
+        COMPETENCE = "competence", "Năng lực"
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="ghi danh", on_delete=models.CASCADE, related_name="ratings"
+    )
+    kind = models.CharField("loại", max_length=16, choices=Kind.choices)
+    code = models.CharField("mã", max_length=32)
+    name = models.CharField("tên", max_length=100)
+    level = models.CharField("mức", max_length=1, choices=RatingLevel.choices, blank=True)
+    comment = models.TextField("nhận xét", blank=True, max_length=2000)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "đánh giá phẩm chất, năng lực"
+        verbose_name_plural = "đánh giá phẩm chất, năng lực"
+        ordering: ClassVar = ["enrolment_id", "kind", "position"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["enrolment", "kind", "code"], name="ratingeval_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.level or '—'}"
+
+
+class YearSummary(models.Model):
+    """Year-level facts of one enrolment: health, absences and the stated outcomes."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, verbose_name="ghi danh", on_delete=models.CASCADE, related_name="summary"
+    )
+    height_cm = models.PositiveSmallIntegerField("chiều cao (cm)", null=True, blank=True)
+    weight_kg = models.DecimalField(
+        "cân nặng (kg)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    absences_excused = models.PositiveSmallIntegerField("nghỉ có phép", default=0)
+    absences_unexcused = models.PositiveSmallIntegerField("nghỉ không phép", default=0)
+    overall_result = models.CharField("kết quả giáo dục", max_length=4, blank=True)
+    completion = models.JSONField("hoàn thành chương trình", null=True, blank=True)
+    commendations = models.JSONField("khen thưởng", default=list, blank=True)
+    supplementary = models.JSONField("đánh giá bổ sung", null=True, blank=True)
+    promotion = models.JSONField("quyết định lên lớp", null=True, blank=True)
+    place = models.CharField("nơi lập", max_length=100, blank=True)
+    dated = models.DateField("ngày lập", null=True, blank=True)
+    updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "tổng hợp cuối năm"
+        verbose_name_plural = "tổng hợp cuối năm"
+
+    def __str__(self) -> str:
+        return f"Tổng hợp #{self.enrolment_id}"
+
+
+class RecordVersion(models.Model):
+    """One built học bạ document: the canonical JSON and its digest. Never edited once issued."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Bản nháp"
+        ISSUED = "issued", "Đã ban hành"
+        SUPERSEDED = "superseded", "Đã được thay thế"
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="ghi danh", on_delete=models.PROTECT, related_name="records"
+    )
+    record_id = models.UUIDField("mã học bạ")
+    version = models.PositiveSmallIntegerField("phiên bản", default=1)
+    digest = models.CharField("mã băm SHA-256", max_length=64)
+    canonical = models.BinaryField("dữ liệu chuẩn hóa (RFC 8785)")
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    overall_result = models.CharField("kết quả giáo dục", max_length=4, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phiên bản học bạ"
+        verbose_name_plural = "phiên bản học bạ"
+        ordering: ClassVar = ["enrolment_id", "-version"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["record_id", "version"], name="recordversion_uniq"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["digest"], name="recordversion_digest")]
+
+    def __str__(self) -> str:
+        return f"Học bạ {self.record_id} v{self.version}"

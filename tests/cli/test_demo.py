@@ -1,0 +1,71 @@
+"""``hocba demo`` as a newcomer runs it: a subprocess on the embedded SQLite default."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+from hocba.spec import json_schema, load_record
+from hocba.spec.xml import from_xml
+
+
+def run_demo(tmp_path, *args):
+    env = {**os.environ, "HOCBA_HOME": str(tmp_path / "home"), "COLUMNS": "160"}
+    env.pop("HOCBA_TEST_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "hocba.cli", "demo", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_demo_writes_valid_records_and_prints_a_summary(tmp_path):
+    out = tmp_path / "out"
+    proc = run_demo(
+        tmp_path,
+        "--out",
+        str(out),
+        "--seed",
+        "5",
+        "--classes-per-grade",
+        "1",
+        "--students-per-class",
+        "8",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Toàn trường" in proc.stdout and "Thời gian từng công đoạn" in proc.stdout
+    files = sorted((out / "records").rglob("*.json"))
+    assert len(files) == 40
+    validator = jsonschema.Draft202012Validator(json_schema())
+    results = set()
+    for path in files:
+        data = json.loads(path.read_text("utf-8"))
+        assert list(validator.iter_errors(data)) == []
+        record = load_record(path.read_bytes())
+        assert from_xml(path.with_suffix(".xml").read_bytes()) == record
+        results.add(record.overall_result.value)
+        check = subprocess.run(
+            [sys.executable, "-m", "hocba.cli", "check", str(path)],
+            capture_output=True,
+            check=False,
+        )
+        assert check.returncode == 0, check.stdout
+    assert results == {"HTXS", "HTT", "HT", "CHT"}
+    assert (tmp_path / "home" / "hocba.sqlite3").exists()
+
+
+def test_the_same_seed_reproduces_the_same_records(tmp_path):
+    args = ["--seed", "9", "--classes-per-grade", "1", "--students-per-class", "2"]
+    assert run_demo(tmp_path, "--out", str(tmp_path / "a"), *args).returncode == 0
+    assert run_demo(tmp_path, "--out", str(tmp_path / "b"), *args).returncode == 0
+    a = {p.name: p.read_bytes() for p in (tmp_path / "a").rglob("*.json")}
+    b = {p.name: p.read_bytes() for p in (tmp_path / "b").rglob("*.json")}
+    assert a == b and len(a) == 10
