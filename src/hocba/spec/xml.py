@@ -104,10 +104,15 @@ def _fill(parent: etree._Element, model: BaseModel) -> None:
             el.text = _text(value)
 
 
+def _serialise(root: etree._Element) -> bytes:
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data
+
+
 def to_xml(record: Record) -> bytes:
     root = etree.Element(_q("record"), nsmap={None: NS})
     _fill(root, record)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _serialise(root)
 
 
 # --- XML -> record ------------------------------------------------------------------------
@@ -247,7 +252,7 @@ def xsd() -> bytes:
     )
     _xs(schema, "element", name="record", type="h:Record")
     _complex_type(schema, Record, set())
-    return etree.tostring(schema, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _serialise(schema)
 
 
 @cache
