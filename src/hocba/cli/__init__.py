@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "schema": "hocba.cli.schema:schema",
     "demo": "hocba.cli.demo:demo",
     "manage": "hocba.cli.django:manage",
+    "render": "hocba.cli.render:render",
 }
 
 

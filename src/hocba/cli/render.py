@@ -1,0 +1,64 @@
+"""``hocba render RECORD -o OUT.pdf`` — the official PDF of one record (PDF/A-3a, unsigned)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from hocba.cli.check import EXIT_OK, EXIT_UNREADABLE, read_record
+from hocba.errors import HocbaError
+from hocba.render import DEFAULT_VERIFY_URL, render_pdf
+from hocba.spec import RecordProblems
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.argument("record_file", type=click.Path(path_type=Path, dir_okay=True, exists=False))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Tệp PDF sẽ ghi ra.",
+)
+@click.option(
+    "--verify-url",
+    default=DEFAULT_VERIFY_URL,
+    show_default=True,
+    help="Địa chỉ trang xác minh mà mã QR trỏ tới.",
+)
+def render(record_file: Path, output: Path, verify_url: str) -> None:
+    """Kết xuất một học bạ (JSON hoặc XML) ra PDF theo mẫu Thông tư 27.
+
+    Tệp PDF/A-3a có kèm dữ liệu học bạ (record.json, record.xml), mã QR xác minh và các ô
+    chữ ký số còn trống cho người ký theo kế hoạch. Mã thoát: 0 thành công; 2 tệp vào không
+    đọc được, sai lược đồ, hoặc không ghi được tệp ra.
+    """
+    try:
+        record = read_record(record_file)
+    except RecordProblems as exc:
+        click.echo(f"Tệp '{record_file}' không phải học bạ hợp lệ:", err=True)
+        for p in exc.problems:
+            click.echo(f"  • {p.path}: {p.message_vi} ({p.code})", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    try:
+        pdf = render_pdf(record, verify_url=verify_url)
+        output.write_bytes(pdf)
+    except HocbaError as exc:
+        log.error("hocba render failed: %s", exc.detail)
+        click.echo(exc.message_vi, err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except OSError as exc:
+        click.echo(f"Không ghi được tệp '{output}' ({exc.strerror}).", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except Exception as exc:  # never a traceback for a user; the bug is logged in English
+        log.exception("hocba render failed unexpectedly: %s", type(exc).__name__)
+        click.echo("Lỗi không mong đợi khi kết xuất học bạ; vui lòng báo cho quản trị.", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"Đã ghi {output} ({len(pdf) // 1024} KB).")
+    sys.exit(EXIT_OK)
