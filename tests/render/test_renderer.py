@@ -4,7 +4,6 @@ overflows or loses a glyph."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from io import BytesIO
 from pathlib import Path
@@ -15,9 +14,20 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from hocba.render import DEFAULT_VERIFY_URL, Renderer, render_pdf, verification_token
 from hocba.spec import Record, canonical_json, record_data
 from hocba.spec.xml import to_xml
+from tests.tools import require
 
 A4_WIDTH, LEFT_MARGIN, RIGHT_MARGIN = 595.28, 70.87, 42.52  # points (2.5 cm, 1.5 cm)
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
+
+
+@pytest.fixture
+def poppler() -> None:
+    require("pdftotext")
+    require("pdftoppm")
+
+
+@pytest.fixture
+def zbar() -> None:
+    require("zbarimg")
 
 
 def _reader(pdf: bytes) -> PdfFileReader:
@@ -94,7 +104,7 @@ def test_the_verify_url_is_configurable(renderer: Renderer, record: Record) -> N
     assert pdf != renderer.render(record)
 
 
-@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools")
+@pytest.mark.usefixtures("zbar")
 @pytest.mark.parametrize("page", [1, 2])
 def test_the_qr_code_opens_the_verify_url_with_the_token(
     pdf: bytes, record: Record, tmp_path: Path, page: int
@@ -121,7 +131,7 @@ def test_every_demo_record_renders_without_a_warning(
         assert len(result.areas) == 3
 
 
-@needs_poppler
+@pytest.mark.usefixtures("poppler")
 def test_user_text_is_printed_literally_never_run_as_markup(
     renderer: Renderer, record: Record, tmp_path: Path
 ) -> None:
@@ -146,7 +156,7 @@ def _page_noise(pages: int) -> re.Pattern[str]:
     return re.compile("|".join([footer, *map(re.escape, headers)]))
 
 
-@needs_poppler
+@pytest.mark.usefixtures("poppler")
 def test_long_comments_and_names_wrap_and_are_printed_whole(
     renderer: Renderer, long_record: Record, tmp_path: Path
 ) -> None:
@@ -160,7 +170,7 @@ def test_long_comments_and_names_wrap_and_are_printed_whole(
     assert re.sub(r"\s+", "", long_record.student.full_name) in flat
 
 
-@needs_poppler
+@pytest.mark.usefixtures("poppler")
 def test_no_word_runs_past_the_margins(
     renderer: Renderer, long_record: Record, tmp_path: Path
 ) -> None:
