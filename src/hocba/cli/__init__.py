@@ -15,6 +15,9 @@ COMMANDS: dict[str, str] = {
     "demo": "hocba.cli.demo:demo",
     "manage": "hocba.cli.django:manage",
     "render": "hocba.cli.render:render",
+    "pki": "hocba.cli.pki:pki",
+    "sign": "hocba.cli.sign:sign",
+    "verify": "hocba.cli.verify:verify",
 }
 
 

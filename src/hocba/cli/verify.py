@@ -1,0 +1,110 @@
+"""``hocba verify FILE [--json] [--trust DIR]`` — judge a signed record PDF, offline."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from hocba.errors import HocbaError
+
+log = logging.getLogger(__name__)
+_COLOURS = {"VALID": "green", "INVALID": "red", "INDETERMINATE": "yellow", "UNREADABLE": "red"}
+_SEVERITY = {
+    "error": "[red]LỖI[/red]",
+    "warning": "[yellow]Chưa rõ[/yellow]",
+    "info": "[dim]Lưu ý[/dim]",
+}
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.option("--trust", "trust_dir", type=click.Path(path_type=Path), default=None,
+              help="Thư mục danh sách tin cậy: CA gốc + CRL (mặc định $HOCBA_TRUST_DIR).")  # fmt: skip
+def verify(file: Path, as_json: bool, trust_dir: Path | None) -> None:
+    """Xác minh học bạ số (PDF): chữ ký, dấu thời gian, chuỗi tin cậy, thu hồi, dữ liệu.
+
+    Không cần mạng. Mã thoát: 0 HỢP LỆ; 1 KHÔNG HỢP LỆ; 2 CHƯA XÁC ĐỊNH ĐƯỢC;
+    3 không đọc được tài liệu.
+    """
+    from hocba.signing.document import MAX_PDF_BYTES
+    from hocba.verify import Problem, Verdict, VerificationReport, load_trust, verify_pdf
+
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    console = Console(soft_wrap=True)
+    try:
+        trust = load_trust(trust_dir)
+    except HocbaError as exc:
+        Console(stderr=True).print(f"[red]{exc.message_vi}[/red] [dim]({exc.code})[/dim]")
+        sys.exit(Verdict.INDETERMINATE.exit_code)
+    try:
+        with file.open("rb") as fh:
+            data = fh.read(MAX_PDF_BYTES + 1)
+        report = verify_pdf(data, trust)
+    except OSError as exc:
+        message = f"Không đọc được tệp '{file}' ({exc.strerror})."
+        report = VerificationReport(
+            Verdict.UNREADABLE, problems=(Problem("file.unreadable", message),)
+        )
+    except Exception as exc:  # verify_pdf never raises; this is a last guard
+        log.exception("hocba verify failed unexpectedly: %s", type(exc).__name__)
+        message = "Lỗi không mong đợi khi xác minh; vui lòng báo cho quản trị."
+        report = VerificationReport(
+            Verdict.UNREADABLE, problems=(Problem("verify.internal_error", message),)
+        )
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print(console, file, report)
+    sys.exit(report.exit_code)
+
+
+def _print(console: Console, file: Path, report: object) -> None:
+    from hocba.signing.pades import VIETNAM_TIME
+    from hocba.verify import VerificationReport
+
+    assert isinstance(report, VerificationReport)
+    colour = _COLOURS[report.verdict.value]
+    console.print(f"[bold]{file}[/bold]: [bold {colour}]{report.verdict.label_vi}[/bold {colour}]")
+    record = report.record
+    if record.present:
+        who = (
+            f"{record.student or '?'} — {record.school or '?'}, năm học {record.school_year or '?'}"
+        )
+        console.print(f"Học bạ: {who}; mã {record.record_id}, phiên bản {record.version}")
+        console.print(
+            f"Mã băm dữ liệu: {record.digest} ({'khớp' if record.matches_qr else 'KHÔNG khớp'} mã QR)"
+        )
+    if report.signatures:
+        table = Table(
+            "Ô ký",
+            "Vai trò",
+            "Người ký",
+            "Thời điểm ký (GMT+7)",
+            "Nguyên vẹn",
+            "Tin cậy",
+            "Thu hồi",
+        )
+        for s in report.signatures:
+            when = s.timestamp_time or s.signing_time
+            table.add_row(
+                s.field, s.role.label_vi if s.role else "—", s.signer,
+                when.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M:%S") if when else "—",
+                "có" if s.intact else "[red]KHÔNG[/red]", "có" if s.trusted else "[yellow]không[/yellow]",
+                {"good": "chưa thu hồi", "revoked": "[red]ĐÃ THU HỒI[/red]"}.get(s.revocation.value, "không rõ"),
+            )  # fmt: skip
+        console.print(table)
+    for p in report.problems:
+        where = f" [{p.field}]" if p.field else ""
+        console.print(
+            f"  • {_SEVERITY[p.severity.value]}{where}: {p.message_vi} [dim]({p.code})[/dim]"
+        )
+    if report.trust_source:
+        console.print(f"[dim]Danh sách tin cậy: {report.trust_source}[/dim]")

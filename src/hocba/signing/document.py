@@ -1,0 +1,210 @@
+"""What a record PDF says about itself: signature fields, embedded data, QR token.
+
+A rendered record (DOMAIN §1) is a PDF/A-3 file that embeds ``record.json`` (the canonical
+JSON of the record) and ``record.xml``, carries the QR payload token
+``HOCBA:1:<record_id>:<version>:<sha256 hex>`` in its Info ``/Keywords``, and declares one
+empty signature field per planned signer. Reading never trusts the input: every failure is
+a ``DocumentError`` with a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from hocba.signing import speedups
+from hocba.signing.errors import DocumentError
+
+speedups.install()
+
+MAX_PDF_BYTES = 32 * 1024 * 1024
+"""A record PDF is a few hundred kilobytes; larger input is refused unread."""
+MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024
+RECORD_JSON = "record.json"
+RECORD_XML = "record.xml"
+TOKEN_RE = re.compile(r"HOCBA:1:([0-9a-f-]{36}):(\d{1,6}):([0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class QrToken:
+    """The QR payload ``HOCBA:1:<record_id>:<version>:<digest>``."""
+
+    record_id: str
+    version: int
+    digest: str
+
+    @classmethod
+    def find(cls, text: str) -> QrToken | None:
+        match = TOKEN_RE.search(text)
+        if match is None:
+            return None
+        return cls(match[1], int(match[2]), match[3])
+
+    def __str__(self) -> str:
+        return f"HOCBA:1:{self.record_id}:{self.version}:{self.digest}"
+
+
+@dataclass(frozen=True, eq=False)
+class RecordPdf:
+    """A parsed record PDF (latest revision) and the facts signing and verification need."""
+
+    reader: PdfFileReader
+    size: int
+    fields: tuple[str, ...]
+    """Names of all signature fields, in form order."""
+    signed: tuple[str, ...]
+    """Names of the signed fields, in signing (revision) order."""
+    attachments: Mapping[str, bytes] = field(default_factory=dict)
+    keywords: str = ""
+
+    @property
+    def token(self) -> QrToken | None:
+        return QrToken.find(self.keywords)
+
+    @property
+    def record_json(self) -> bytes | None:
+        return self.attachments.get(RECORD_JSON)
+
+
+def open_record_pdf(data: bytes) -> RecordPdf:
+    """Parse ``data``; raises ``DocumentError`` for anything that is not a readable PDF."""
+    if not data:
+        raise DocumentError("Tệp rỗng.", code="document.empty")
+    if len(data) > MAX_PDF_BYTES:
+        raise DocumentError(
+            f"Tệp quá lớn ({len(data):,} byte); tối đa {MAX_PDF_BYTES:,} byte.",
+            code="document.too_large",
+        )
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError("Tệp không phải là tài liệu PDF.", code="document.not_pdf")
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        if reader.encrypted:
+            raise DocumentError(
+                "Tệp PDF được mã hoá; không thể xác minh.", code="document.encrypted"
+            )
+        fields, signed = _signature_fields(reader)
+        return RecordPdf(
+            reader=reader,
+            size=len(data),
+            fields=fields,
+            signed=signed,
+            attachments=dict(_attachments(reader.root)),
+            keywords=_keywords(reader),
+        )
+    except DocumentError:
+        raise
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, AssertionError, OSError) as exc:  # fmt: skip
+        raise DocumentError(
+            "Tệp PDF bị hỏng hoặc không đầy đủ (có thể bị cắt cụt).",
+            detail=f"unreadable PDF: {exc!r}",
+            code="document.corrupt",
+        ) from exc
+
+
+def _signature_fields(reader: PdfFileReader) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """All signature field names, and the signed ones ordered by the revision that filled
+    them. Values are not dereferenced: parsing a signature's /Contents costs ~15 ms."""
+    names: list[str] = []
+    filled: list[tuple[int, str]] = []
+
+    def walk(refs: Any, prefix: str, inherited_type: Any, depth: int) -> None:
+        for ref in refs if depth < 16 else ():
+            node = ref.get_object()
+            if not isinstance(node, generic.DictionaryObject) or "/T" not in node:
+                continue  # a widget annotation, not a field
+            name = _text(node["/T"])
+            full = f"{prefix}.{name}" if prefix else name
+            field_type = _get(node, "/FT", inherited_type)
+            if "/Kids" in node:
+                walk(node["/Kids"], full, field_type, depth + 1)
+            if field_type != "/Sig":
+                continue
+            names.append(full)
+            if "/V" in node:
+                value = node.raw_get("/V")
+                anchor = value if isinstance(value, generic.IndirectObject) else ref
+                revision = reader.xrefs.get_introducing_revision(anchor.reference)
+                filled.append((revision, full))
+
+    walk(_get(_get(reader.root, "/AcroForm"), "/Fields", generic.ArrayObject()), "", None, 0)
+    return tuple(names), tuple(name for _, name in sorted(filled))
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    """``obj[key]`` dereferenced, or ``default`` when absent (pyHanko's ``.get`` is raw)."""
+    obj = obj.get_object() if isinstance(obj, generic.IndirectObject) else obj
+    if not isinstance(obj, generic.DictionaryObject) or key not in obj:
+        return default
+    return obj[key]
+
+
+def _keywords(reader: PdfFileReader) -> str:
+    """Info ``/Keywords``; when it has no token, the XMP metadata packet (``pdf:Keywords``)."""
+    value = _get(_get(reader.trailer_view, "/Info"), "/Keywords")
+    keywords = _text(value) if value is not None else ""
+    if TOKEN_RE.search(keywords) is None:
+        xmp = _get(reader.root, "/Metadata")
+        if isinstance(xmp, generic.StreamObject):
+            match = TOKEN_RE.search(xmp.data[:MAX_ATTACHMENT_BYTES].decode("utf-8", "replace"))
+            keywords = match[0] if match else keywords
+    return keywords
+
+
+def _text(value: Any) -> str:
+    value = value.get_object() if isinstance(value, generic.IndirectObject) else value
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+def _attachments(root: generic.DictionaryObject) -> Iterator[tuple[str, bytes]]:
+    """Embedded files: the EmbeddedFiles name tree first, then the catalog's ``/AF``."""
+    seen: set[str] = set()
+    tree = _get(_get(root, "/Names"), "/EmbeddedFiles")
+    if tree is not None:
+        for name, spec in _name_tree(tree, depth=0):
+            data = _file_data(spec)
+            if data is not None and name not in seen:
+                seen.add(name)
+                yield name, data
+    for spec in _get(root, "/AF", generic.ArrayObject()):
+        spec = spec.get_object()
+        name = _text(_get(spec, "/UF", _get(spec, "/F", "")))
+        data = _file_data(spec)
+        if data is not None and name not in seen:
+            seen.add(name)
+            yield name, data
+
+
+def _name_tree(node: generic.DictionaryObject, depth: int) -> Iterator[tuple[str, Any]]:
+    if depth > 8:
+        return
+    entries = _get(node, "/Names")
+    if entries is not None:
+        for i in range(0, len(entries) - 1, 2):
+            yield _text(entries[i]), entries[i + 1].get_object()
+    for kid in _get(node, "/Kids", generic.ArrayObject()):
+        yield from _name_tree(kid.get_object(), depth + 1)
+
+
+def _file_data(spec: Any) -> bytes | None:
+    if not isinstance(spec, generic.DictionaryObject) or "/EF" not in spec:
+        return None
+    ef = spec["/EF"]
+    stream = _get(ef, "/UF", _get(ef, "/F"))
+    if not isinstance(stream, generic.StreamObject):
+        return None
+    length = _get(stream, "/Length", 0)
+    if isinstance(length, int) and length > MAX_ATTACHMENT_BYTES:
+        return None
+    data = stream.data
+    return data if len(data) <= MAX_ATTACHMENT_BYTES else None

@@ -1,0 +1,116 @@
+"""The trust list: root certificates and CRLs read from a directory, used offline.
+
+A trust directory holds certificate files (``.pem``, ``.crt``, ``.cer``, ``.der``; several
+PEM certificates per file are fine) and CRLs (``.crl``, DER or PEM). Self-signed certificates
+are trust anchors; other certificates help build chains. Nothing is fetched from the network:
+revocation is judged from the CRLs supplied here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import crl, pem, x509
+from pyhanko_certvalidator import ValidationContext
+
+from hocba.signing.errors import SigningError
+
+TRUST_DIR_ENV = "HOCBA_TRUST_DIR"
+CERT_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
+CRL_SUFFIXES = {".crl"}
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A certificate listed as revoked by a CRL of its issuer."""
+
+    serial: int
+    revoked_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class TrustConfig:
+    """Trust anchors, helper certificates and CRLs for offline validation."""
+
+    roots: tuple[x509.Certificate, ...] = ()
+    certs: tuple[x509.Certificate, ...] = ()
+    crls: tuple[crl.CertificateList, ...] = ()
+    source: str = ""
+
+    @classmethod
+    def from_dir(cls, directory: Path | str) -> TrustConfig:
+        """Read a trust directory (or a demo PKI directory, whose ``trust/`` is used)."""
+        path = Path(directory)
+        if (path / "trust").is_dir() and (path / "manifest.json").is_file():
+            path = path / "trust"
+        if not path.is_dir():
+            raise SigningError(
+                f"Không tìm thấy thư mục danh sách tin cậy: {path}.", code="trust.not_found"
+            )
+        roots: list[x509.Certificate] = []
+        others: list[x509.Certificate] = []
+        crls: list[crl.CertificateList] = []
+        for file in sorted(path.iterdir()):
+            suffix = file.suffix.lower()
+            try:
+                if suffix in CERT_SUFFIXES:
+                    for cert in _load_certs(file.read_bytes()):
+                        (roots if cert.self_signed != "no" else others).append(cert)
+                elif suffix in CRL_SUFFIXES:
+                    crls.extend(_load_crls(file.read_bytes()))
+            except ValueError as exc:
+                raise SigningError(
+                    f"Tệp {file.name} trong danh sách tin cậy bị hỏng.",
+                    detail=f"bad trust file {file}: {exc}",
+                    code="trust.bad_file",
+                ) from exc
+        return cls(tuple(roots), tuple(others), tuple(crls), source=str(path))
+
+    @property
+    def empty(self) -> bool:
+        return not self.roots
+
+    def validation_context(self, *, moment: dt.datetime | None = None) -> ValidationContext:
+        """Offline context: revocation must be known for certificates that declare a CRL."""
+        return ValidationContext(
+            trust_roots=list(self.roots),
+            other_certs=list(self.certs),
+            crls=list(self.crls),
+            allow_fetching=False,
+            revocation_mode="hard-fail",
+            moment=moment,
+        )
+
+    def revocation(self, cert: x509.Certificate) -> Revocation | None:
+        """The entry revoking ``cert`` in a CRL of its issuer, if any."""
+        for item in self.crls:
+            if item.issuer != cert.issuer:
+                continue
+            for entry in item["tbs_cert_list"]["revoked_certificates"]:
+                if entry["user_certificate"].native == cert.serial_number:
+                    reason = entry.crl_reason_value
+                    return Revocation(
+                        serial=cert.serial_number,
+                        revoked_at=entry["revocation_date"].native,
+                        reason=reason.native if reason is not None else "unspecified",
+                    )
+        return None
+
+    def has_crl_for(self, cert: x509.Certificate) -> bool:
+        return any(item.issuer == cert.issuer for item in self.crls)
+
+
+def _load_certs(data: bytes) -> Iterable[x509.Certificate]:
+    if pem.detect(data):
+        return [x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+    return [x509.Certificate.load(data)]
+
+
+def _load_crls(data: bytes) -> Iterable[crl.CertificateList]:
+    if pem.detect(data):
+        return [crl.CertificateList.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+    return [crl.CertificateList.load(data)]

@@ -1,0 +1,133 @@
+"""``verify_pdf(data, trust) -> VerificationReport``: judge a signed record PDF offline.
+
+Never raises: unreadable input gives the UNREADABLE verdict with a Vietnamese reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from hocba.errors import HocbaError
+from hocba.signing.document import RecordPdf, open_record_pdf
+from hocba.signing.errors import DocumentError
+from hocba.signing.plan import SignaturePlan
+from hocba.signing.trust import TrustConfig
+from hocba.spec import Record
+from hocba.verify.embedded import check_record_data
+from hocba.verify.report import (
+    Problem,
+    Severity,
+    SignatureReport,
+    Verdict,
+    VerificationReport,
+    verdict_for,
+)
+from hocba.verify.signatures import judge_signature
+
+log = logging.getLogger(__name__)
+
+
+def verify_pdf(
+    data: bytes, trust: TrustConfig | None = None, *, now: dt.datetime | None = None
+) -> VerificationReport:
+    """Verify a record PDF against ``trust`` (empty: nothing is trusted → INDETERMINATE)."""
+    return asyncio.run(async_verify_pdf(data, trust, now=now))
+
+
+async def async_verify_pdf(
+    data: bytes, trust: TrustConfig | None = None, *, now: dt.datetime | None = None
+) -> VerificationReport:
+    trust = trust or TrustConfig()
+    try:
+        doc = open_record_pdf(data)
+    except DocumentError as exc:
+        problem = Problem(exc.code, exc.message_vi)
+        return VerificationReport(Verdict.UNREADABLE, problems=(problem,))
+    try:
+        return await _verify(doc, trust, now)
+    except Exception:  # the contract: a report, never an exception
+        log.exception("verification failed unexpectedly")
+        problem = Problem(
+            "verify.internal_error",
+            "Lỗi khi xác minh tài liệu; không kết luận được.",
+            Severity.WARNING,
+        )
+        return VerificationReport(Verdict.INDETERMINATE, problems=(problem,))
+
+
+async def _verify(
+    doc: RecordPdf, trust: TrustConfig, now: dt.datetime | None
+) -> VerificationReport:
+    record_report, record, problems = check_record_data(doc)
+    plan = _plan(record, problems)
+    if trust.empty:
+        problems.append(
+            Problem(
+                "trust.empty",
+                "Chưa có danh sách tin cậy (--trust): không kiểm tra được người ký.",
+                Severity.WARNING,
+            )
+        )
+    context = trust.validation_context(moment=now)
+    signatures: list[SignatureReport] = []
+    embedded = doc.reader.embedded_signatures
+    for i, sig in enumerate(embedded):
+        judged = await judge_signature(
+            sig, last=i == len(embedded) - 1, context=context, have_trust=not trust.empty,
+            plan=plan,
+        )  # fmt: skip
+        signatures.append(judged.report)
+        problems.extend(judged.problems)
+    problems.extend(_check_plan(plan, signatures))
+    return VerificationReport(
+        verdict=verdict_for(problems),
+        signatures=tuple(signatures),
+        record=record_report,
+        problems=tuple(problems),
+        trust_source=trust.source,
+    )
+
+
+def _plan(record: Record | None, problems: list[Problem]) -> SignaturePlan | None:
+    if record is None:
+        return None
+    try:
+        return SignaturePlan.from_record(record)
+    except HocbaError as exc:
+        problems.append(Problem("plan.invalid", exc.message_vi))
+        return None
+
+
+def _check_plan(plan: SignaturePlan | None, signatures: list[SignatureReport]) -> list[Problem]:
+    """All planned signatures present, in the planned order; the first one certifies."""
+    if not signatures:
+        return [Problem("plan.unsigned", "Tài liệu chưa có chữ ký số nào.")]
+    if plan is None:
+        return []
+    problems: list[Problem] = []
+    planned = [slot.field_name for slot in plan.slots]
+    present = [s.field for s in signatures if s.field in planned]
+    if present != [f for f in planned if f in present]:
+        problems.append(
+            Problem(
+                "plan.out_of_order", "Các chữ ký không theo thứ tự: GVCN → hiệu trưởng → con dấu."
+            )
+        )
+    missing = [slot.role.label_vi.lower() for slot in plan.slots if slot.field_name not in present]
+    if missing:
+        problems.append(
+            Problem(
+                "plan.incomplete", f"Học bạ chưa đủ chữ ký: thiếu chữ ký của {', '.join(missing)}."
+            )
+        )
+    if not signatures[0].certifying:
+        problems.append(
+            Problem(
+                "plan.not_certified",
+                "Chữ ký đầu tiên không phải chữ ký chứng thực (DocMDP).",
+                Severity.INFO,
+            )
+        )
+    return problems
