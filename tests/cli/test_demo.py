@@ -60,10 +60,41 @@ def test_demo_writes_valid_records_and_prints_a_summary(tmp_path):
         assert check.returncode == 0, check.stdout
     assert results == {"HTXS", "HTT", "HT", "CHT"}
     assert (tmp_path / "home" / "hocba.sqlite3").exists()
+    pdfs = sorted((out / "records").rglob("*.pdf"))
+    assert len(pdfs) == 40 and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
+    assert "VALID: 40." in proc.stdout
+    for stage in ("Kết xuất PDF", "Ký GVCN → hiệu trưởng → con dấu", "Xác minh"):
+        assert stage in proc.stdout
+
+
+def test_every_demo_pdf_verifies_valid_offline_with_the_demo_trust_list(tmp_path):
+    out = tmp_path / "out"
+    args = ["--seed", "3", "--classes-per-grade", "1", "--students-per-class", "2"]
+    assert run_demo(tmp_path, "--out", str(out), *args).returncode == 0
+    for pdf in sorted((out / "records").rglob("*.pdf")):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "hocba.cli",
+                "verify",
+                str(pdf),
+                "--json",
+                "--trust",
+                str(out / "pki" / "trust"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout
+        report = json.loads(proc.stdout)
+        assert report["verdict"] == "VALID"
+        assert [s["role"] for s in report["signatures"]] == ["gvcn", "principal", "seal"]
 
 
 def test_the_same_seed_reproduces_the_same_records(tmp_path):
-    args = ["--seed", "9", "--classes-per-grade", "1", "--students-per-class", "2"]
+    args = ["--seed", "9", "--classes-per-grade", "1", "--students-per-class", "2", "--no-pdf"]
     assert run_demo(tmp_path, "--out", str(tmp_path / "a"), *args).returncode == 0
     assert run_demo(tmp_path, "--out", str(tmp_path / "b"), *args).returncode == 0
     a = {p.name: p.read_bytes() for p in (tmp_path / "a").rglob("*.json")}

@@ -5,13 +5,17 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hocba.spec import OverallResult
+from hocba.spec import OverallResult, Record, SignerRole, load_record, pretty_json
+
+if TYPE_CHECKING:
+    from hocba.demo.generate import DemoSchool
 
 
 def _progress(console: Console) -> Progress:
@@ -37,12 +41,20 @@ def _progress(console: Console) -> Progress:
 @click.option("--year", "school_year", default="2024-2025", show_default=True, help="Năm học.")
 @click.option("--classes-per-grade", type=click.IntRange(1, 8), default=2, show_default=True)
 @click.option("--students-per-class", type=click.IntRange(1, 60), default=30, show_default=True)
+@click.option(
+    "--pdf/--no-pdf",
+    "with_pdf",
+    default=True,
+    show_default=True,
+    help="Kết xuất, ký số và xác minh học bạ PDF.",
+)
 def demo(
     out_dir: Path | None,
     seed: int,
     school_year: str,
     classes_per_grade: int,
     students_per_class: int,
+    with_pdf: bool,
 ) -> None:
     """Tạo một trường tiểu học mẫu: học sinh, đánh giá, học bạ (JSON, XML) và bảng tổng hợp."""
     from hocba.cli.django import setup_django
@@ -56,7 +68,6 @@ def demo(
     from hocba.apps.records.demo import load_demo_school
     from hocba.demo.generate import demo_school
     from hocba.rules import tt27
-    from hocba.spec import pretty_json
     from hocba.spec.xml import to_xml
 
     out_dir = out_dir or Path(settings.HOCBA_HOME) / "demo"
@@ -74,36 +85,109 @@ def demo(
     timings["Lưu và dựng học bạ từ CSDL"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from hocba.spec import load_record
-
+    records = [load_record(bytes(version.canonical)) for _enrolment, version in stored]
     records_dir = out_dir / "records"
     by_class: dict[str, Counter[str]] = {}
     error_count = 0
     with _progress(console) as progress:
-        task = progress.add_task("Ghi học bạ JSON/XML", total=len(stored))
-        for _enrolment, version in stored:
-            record = load_record(bytes(version.canonical))
-            errors = [f for f in tt27.evaluate(record) if f.is_error]
-            error_count += len(errors)
-            folder = records_dir / record.class_name
-            folder.mkdir(parents=True, exist_ok=True)
-            stem = folder / record.student.student_code
+        task = progress.add_task("Kiểm tra, ghi học bạ JSON/XML", total=len(records))
+        for record in records:
+            error_count += sum(f.is_error for f in tt27.evaluate(record))
+            stem = _stem(records_dir, record)
             stem.with_suffix(".json").write_text(pretty_json(record), encoding="utf-8")
             stem.with_suffix(".xml").write_bytes(to_xml(record))
             counts = by_class.setdefault(record.class_name, Counter())
             counts[record.overall_result.value if record.overall_result else "?"] += 1
             progress.advance(task)
-    timings["Kiểm tra và ghi tệp"] = time.perf_counter() - t
+    timings["Kiểm tra và ghi JSON/XML"] = time.perf_counter() - t
 
+    if with_pdf:
+        verdicts = _render_sign_verify(console, school, records, out_dir, timings)
     _print_summary(console, school.school.name, school_year, by_class)
-    timing_table = Table("Công đoạn", "Thời gian (s)", title="Thời gian từng công đoạn")
+    timing_table = Table(
+        "Công đoạn", "Thời gian (s)", "Học bạ/giây", title="Thời gian từng công đoạn"
+    )
     for stage, seconds in timings.items():
-        timing_table.add_row(stage, f"{seconds:.2f}")
+        rate = f"{len(records) / seconds:.1f}" if stage in PER_RECORD_STAGES else ""
+        timing_table.add_row(stage, f"{seconds:.2f}", rate)
     console.print(timing_table)
-    console.print(f"Đã ghi {len(stored)} học bạ vào [bold]{records_dir}[/bold].")
+    console.print(f"Đã ghi {len(records)} học bạ vào [bold]{records_dir}[/bold].")
+    if with_pdf:
+        line = ", ".join(f"{verdict}: {n}" for verdict, n in sorted(verdicts.items()))
+        console.print(f"Xác minh các tệp PDF đã ký: {line}.")
+        if set(verdicts) != {"VALID"}:
+            error_count += 1
     if error_count:
-        console.print(f"[red]{error_count} lỗi theo quy định trong dữ liệu mẫu.[/red]")
+        console.print(f"[red]{error_count} lỗi trong dữ liệu mẫu.[/red]")
         raise SystemExit(1)
+
+
+PER_RECORD_STAGES = {"Kết xuất PDF", "Ký GVCN → hiệu trưởng → con dấu", "Xác minh"}
+
+
+def _stem(records_dir: Path, record: Record) -> Path:
+    folder = records_dir / record.class_name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / record.student.student_code
+
+
+def _render_sign_verify(
+    console: Console,
+    school: DemoSchool,
+    records: list[Record],
+    out_dir: Path,
+    timings: dict[str, float],
+) -> Counter[str]:
+    """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF."""
+    from hocba.render import Renderer
+    from hocba.signing import init_pki, sign_all
+    from hocba.verify import verify_pdf
+
+    t = time.perf_counter()
+    pki = init_pki(
+        out_dir / "pki",
+        teachers=sorted({c.homeroom_teacher for c in school.classes}),
+        principal=school.principal,
+        school=school.school.name,
+        force=True,
+    )
+    trust, timestamper = pki.trust(), pki.timestamper()
+    signers: dict[tuple[SignerRole, str], Any] = {}
+
+    def signer(role: SignerRole, name: str) -> Any:
+        if (role, name) not in signers:
+            signers[role, name] = pki.load_signer(role, name)
+        return signers[role, name]
+
+    timings["Tạo PKI demo"] = time.perf_counter() - t
+    renderer = Renderer()
+    rendered: list[bytes] = []
+    signed: list[bytes] = []
+    verdicts: Counter[str] = Counter()
+    with _progress(console) as progress:
+        t = time.perf_counter()
+        task = progress.add_task("Kết xuất PDF", total=len(records))
+        for record in records:
+            rendered.append(renderer.render(record))
+            progress.advance(task)
+        timings["Kết xuất PDF"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        task = progress.add_task("Ký số (GVCN → HT → con dấu)", total=len(records))
+        for record, pdf in zip(records, rendered, strict=True):
+            by_role = {s.role: signer(s.role, s.full_name) for s in record.signers}
+            signed.append(sign_all(pdf, by_role, timestamper, trust=trust))
+            progress.advance(task)
+        timings["Ký GVCN → hiệu trưởng → con dấu"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        task = progress.add_task("Xác minh", total=len(records))
+        for record, pdf in zip(records, signed, strict=True):
+            verdicts[verify_pdf(pdf, trust).verdict.value] += 1
+            _stem(out_dir / "records", record).with_suffix(".pdf").write_bytes(pdf)
+            progress.advance(task)
+        timings["Xác minh"] = time.perf_counter() - t
+    return verdicts
 
 
 def _print_summary(

@@ -8,13 +8,11 @@ key once and keeps the ``cryptography`` key object for the life of the signer.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from asn1crypto import cms, x509
+from asn1crypto import x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.keys.internal import (
@@ -22,13 +20,10 @@ from pyhanko.keys.internal import (
     translate_pyca_cryptography_key_to_asn1,
 )
 from pyhanko.sign import signers
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
 from hocba.signing.errors import KeyLoadError
-from hocba.signing.fastcms import SignatureTemplate
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +49,7 @@ class Signer(Protocol):
 
 
 class _CachedKeySigner(signers.SimpleSigner):
-    """``SimpleSigner`` that signs with a key object parsed once, and assembles plain PAdES
-    signatures from a template (see ``hocba.signing.fastcms``)."""
-
-    _template: SignatureTemplate | None = None
-    _template_tried = False
+    """``SimpleSigner`` that signs with a key object parsed once."""
 
     def __init__(
         self,
@@ -84,61 +75,6 @@ class _CachedKeySigner(signers.SimpleSigner):
             pss, hash_algo = process_pss_params(mechanism["parameters"])
             return key.sign(data, pss, hash_algo)
         return key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
-
-    async def async_sign(
-        self,
-        data_digest: bytes,
-        digest_algorithm: str,
-        dry_run: bool = False,
-        use_pades: bool = False,
-        timestamper: TimeStamper | None = None,
-        signed_attr_settings: PdfCMSSignedAttributes | None = None,
-        is_pdf_sig: bool = True,
-        encap_content_info: Any = None,
-    ) -> cms.ContentInfo:
-        plain = (
-            not dry_run
-            and use_pades
-            and is_pdf_sig
-            and encap_content_info is None
-            and digest_algorithm == "sha256"
-            and self.unsigned_attr_prov_spec is None
-            and (
-                signed_attr_settings is None
-                or (
-                    signed_attr_settings.cades_signed_attrs is None
-                    and signed_attr_settings.adobe_revinfo_attr is None
-                )
-            )
-        )
-        template = await self._get_template(signed_attr_settings) if plain else None
-        if template is None:
-            return await super().async_sign(
-                data_digest, digest_algorithm, dry_run=dry_run, use_pades=use_pades,
-                timestamper=timestamper, signed_attr_settings=signed_attr_settings,
-                is_pdf_sig=is_pdf_sig, encap_content_info=encap_content_info,
-            )  # fmt: skip
-        attrs = template.attrs_for(data_digest)
-        signature = self.sign_raw(attrs, digest_algorithm)
-        token = None
-        if timestamper is not None:
-            imprint = hashlib.sha256(signature).digest()
-            token = (await timestamper.async_timestamp(imprint, digest_algorithm)).dump()
-        return cms.ContentInfo.load(template.assemble(attrs, signature, token))
-
-    async def _get_template(
-        self, settings: PdfCMSSignedAttributes | None
-    ) -> SignatureTemplate | None:
-        if not self._template_tried:
-            self._template_tried = True
-            marker = secrets.token_bytes(32)
-            sample = await super().async_sign(
-                marker, "sha256", use_pades=True, signed_attr_settings=settings
-            )
-            self._template = SignatureTemplate.from_cms(sample, marker)
-            if self._template is None:
-                log.info("no CMS template for %s; using pyHanko's assembly", self.subject_name)
-        return self._template
 
 
 class Pkcs12Signer:

@@ -27,7 +27,6 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from hocba.signing.demo import is_production
 from hocba.signing.errors import TimestampError
-from hocba.signing.fastcms import TokenTemplate, check_token
 
 TSA_URL_ENV = "HOCBA_TSA_URL"
 TSA_PATH = "/tsa"
@@ -53,9 +52,6 @@ class LocalTimestamper(timestamps.DummyTimeStamper):
             fixed_dt=fixed_dt,
         )
         self._pyca_key = tsa_key
-        self._template = TokenTemplate.for_tsa(tsa_cert, list(certs_to_embed))
-        probe = bytes(32)
-        check_token(self._template.token(probe, dt.datetime.now(dt.UTC), self._sign), probe)
         self.token_size = len(tsa_cert.dump()) + sum(len(c.dump()) for c in certs_to_embed) + 1024
 
     @classmethod
@@ -70,16 +66,6 @@ class LocalTimestamper(timestamps.DummyTimeStamper):
             raise TimestampError("Khoá TSA demo phải là RSA.", code="signing.tsa_key")
         cert = load_cert_from_pemder(str(cert_path))
         return cls(cert, key, [load_cert_from_pemder(str(p)) for p in chain])
-
-    def _sign(self, data: bytes) -> bytes:
-        return self._pyca_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-
-    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
-        """A token assembled from the template (SHA-256); other algorithms via pyHanko."""
-        if md_algorithm.lower() != "sha256":
-            return await super().async_timestamp(message_digest, md_algorithm)
-        moment = self.fixed_dt or dt.datetime.now(dt.UTC)
-        return cms.ContentInfo.load(self._template.token(message_digest, moment, self._sign))
 
     def _sign_tst_info(
         self, tst_info_data: bytes, md_algorithm: str, dt: dt.datetime
