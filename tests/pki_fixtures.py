@@ -170,9 +170,22 @@ def record() -> Record:
 
 @pytest.fixture(scope="session")
 def record_pdf(record: Record) -> bytes:
-    return make_record_pdf(record)
+    """The record as the real renderer makes it (typst PDF/A-3a): attacks target the real file."""
+    from hocba.render import render_pdf
+
+    return render_pdf(record)
 
 
 @pytest.fixture(scope="session")
 def signed_pdf(record_pdf: bytes, role_signers, tsa, pki: DemoPki) -> bytes:
     return sign_all(record_pdf, role_signers, tsa, trust=pki.trust())
+
+
+def change_signed_bytes(pdf: bytes) -> bytes:
+    """Edit bytes that every signature covers: the record digest in the document metadata of
+    the first revision (what the QR code claims), one hex digit changed."""
+    at = pdf.index(b"HOCBA:1:")
+    assert at < pdf.index(b"%%EOF"), "the token must lie in the signed first revision"
+    end = pdf.index(b"<", at)  # the token ends before the next XML tag of the XMP packet
+    digit = pdf[end - 1 : end]
+    return pdf[: end - 1] + (b"0" if digit != b"0" else b"1") + pdf[end:]

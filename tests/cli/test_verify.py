@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from hocba.cli import main
 from hocba.signing.document import MAX_PDF_BYTES
 from tests.pki_fixtures import *  # noqa: F403 — the session PKI and record fixtures
+from tests.pki_fixtures import change_signed_bytes
 
 
 def verify(path, *args, env=None):
@@ -46,7 +47,7 @@ def test_the_human_report_is_in_vietnamese(tmp_path, signed_pdf, pki):
 
 def test_a_tampered_record_exits_1(tmp_path, signed_pdf, pki):
     path = tmp_path / "hocba.pdf"
-    path.write_bytes(signed_pdf.replace(b"(TOAN: T 10)", b"(TOAN: T 90)"))
+    path.write_bytes(change_signed_bytes(signed_pdf))
     result = verify(path, "--trust", str(pki.directory))
     assert result.exit_code == 1 and "KHÔNG HỢP LỆ" in result.output
 

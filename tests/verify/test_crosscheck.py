@@ -14,6 +14,7 @@ from hocba.render import render_pdf
 from hocba.signing.pades import sign_all
 from hocba.spec import SignerRole
 from hocba.verify import Verdict, verify_pdf
+from tests.pki_fixtures import change_signed_bytes
 from tests.tools import require
 
 
@@ -44,7 +45,7 @@ def test_pdfsig_finds_every_signature_of_a_signed_record_valid(signed_pdf, tmp_p
 
 
 def test_pdfsig_and_hocba_both_reject_changed_bytes(signed_pdf, tmp_path, pki):
-    forged = signed_pdf.replace(b"(TOAN: T 10)", b"(TOAN: T 90)")
+    forged = change_signed_bytes(signed_pdf)
     assert all("Valid" not in line for line in pdfsig_integrity(forged, tmp_path))
     assert not any(st.intact for st in pyhanko_statuses(forged, pki))
     assert verify_pdf(forged, pki.trust()).verdict is Verdict.INVALID
