@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hocba.server.config import load_config
 from hocba.server.log import logging_config
 
@@ -22,9 +24,29 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rules.apps.AutodiscoverRulesConfig",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "hocba.apps.directory",
     "hocba.apps.records",
+    "hocba.apps.accounts",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+MEDIA_ROOT = HOCBA_HOME / "media"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HOCBA_ENV == "production"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -35,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "hocba.apps.accounts.middleware.NotAllowedAs404Middleware",
 ]
 
 ROOT_URLCONF = "hocba.server.urls"
@@ -43,7 +67,7 @@ WSGI_APPLICATION = "hocba.server.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [Path(__file__).parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -77,6 +101,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOCBA_HOME / "static"
+STATICFILES_DIRS = [Path(__file__).parent / "static"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HOCBA_ENV == "production"

@@ -1,10 +1,11 @@
-"""URL routes of the hocba server."""
+"""URL routes of the hocba server: each app owns its prefix (Vietnamese, readable URLs)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("hocba.apps.accounts.urls")),
 ]

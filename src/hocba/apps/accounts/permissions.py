@@ -1,0 +1,22 @@
+"""Every permission hocba checks, named ``<scope>:<resource>:<action>`` (alphabetised)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    CLASS_EVALUATION_EDIT = "class:evaluation:edit"  # enter levels/scores/comments
+    CLASS_RATING_EDIT = "class:rating:edit"  # qualities and competences (GVCN)
+    CLASS_RECORD_FINALISE = "class:record:finalise"  # GVCN locks the class
+    CLASS_RECORD_REVIEW = "class:record:review"  # see the whole class with findings
+    CLASS_RECORD_SIGN = "class:record:sign"  # GVCN signs the class's records
+    SCHOOL_AUDIT_VIEW = "school:audit:view"
+    SCHOOL_CLASS_UNLOCK = "school:class:unlock"  # principal, with a written reason
+    SCHOOL_RECORD_SEAL = "school:record:seal"
+    SCHOOL_RECORD_SIGN = "school:record:sign"  # principal
+    SCHOOL_YEAR_MANAGE = "school:year:manage"  # open year, classes, teachers, enrolments
+    STUDENT_PERSONAL_ID_VIEW = "student:personal_id:view"
+    STUDENT_RECORD_VIEW = "student:record:view"
+    SUBTREE_AUDIT_VIEW = "subtree:audit:view"
+    SUBTREE_PROGRESS_VIEW = "subtree:progress:view"
