@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hocba.apps.directory",
     "hocba.apps.records",
     "hocba.apps.accounts",
+    "hocba.apps.audit",
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -128,7 +128,13 @@ class RecordVersion(models.Model):
     """One built học bạ document: the canonical JSON and its digest. Never edited once issued."""
 
     class Status(models.TextChoices):
+        """draft → final (class finalised, PDF rendered) → gvcn_signed → principal_signed →
+        issued (school seal applied; immutable) → superseded (by a correction)."""
+
         DRAFT = "draft", "Bản nháp"
+        FINAL = "final", "Đã chốt, chờ GVCN ký"
+        GVCN_SIGNED = "gvcn_signed", "GVCN đã ký"
+        PRINCIPAL_SIGNED = "principal_signed", "Hiệu trưởng đã ký"
         ISSUED = "issued", "Đã ban hành"
         SUPERSEDED = "superseded", "Đã được thay thế"
 
@@ -143,6 +149,8 @@ class RecordVersion(models.Model):
         "trạng thái", max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     overall_result = models.CharField("kết quả giáo dục", max_length=4, blank=True)
+    pdf = models.FileField("tệp PDF", upload_to="records/%Y/", blank=True)
+    issued_at = models.DateTimeField("ban hành lúc", null=True, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
@@ -152,7 +160,37 @@ class RecordVersion(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["record_id", "version"], name="recordversion_uniq"),
         ]
-        indexes: ClassVar = [models.Index(fields=["digest"], name="recordversion_digest")]
+        indexes: ClassVar = [
+            models.Index(fields=["digest"], name="recordversion_digest"),
+            models.Index(fields=["status"], name="recordversion_status"),
+        ]
 
     def __str__(self) -> str:
         return f"Học bạ {self.record_id} v{self.version}"
+
+
+class ClassFinalisation(models.Model):
+    """The GVCN's finalisation of a class: while locked, working data cannot change (DOMAIN §6)."""
+
+    school_class = models.OneToOneField(
+        "directory.SchoolClass",
+        verbose_name="lớp",
+        on_delete=models.CASCADE,
+        related_name="finalisation",
+    )
+    locked = models.BooleanField("đã khóa", default=True)
+    finalised_at = models.DateTimeField("chốt lúc")
+    finalised_by = models.ForeignKey(
+        "auth.User",
+        verbose_name="người chốt",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "chốt dữ liệu lớp"
+        verbose_name_plural = "chốt dữ liệu lớp"
+
+    def __str__(self) -> str:
+        return f"Chốt lớp #{self.school_class_id}"
