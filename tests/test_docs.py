@@ -23,3 +23,10 @@ def test_the_architecture_map_names_every_package():
     folders = {f for f in folders if f.count("/") <= 3 and f != "src/hocba"}
     missing = [f for f in sorted(folders) if f"`{f}/`" not in text]
     assert missing == []
+
+
+def test_every_audit_tag_is_documented():
+    from hocba.apps.audit.tags import EventTag
+
+    text = (DOCS / "audit-events.md").read_text("utf-8")
+    assert [t.value for t in EventTag if f"`{t.value}`" not in text] == []

@@ -10,3 +10,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Tài khoản và phân quyền"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hocba.apps.accounts import signals  # noqa: F401  (connects the receivers)

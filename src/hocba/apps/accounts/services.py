@@ -10,6 +10,8 @@ from django.db import transaction
 
 from hocba.apps.accounts.models import Grant, Role
 from hocba.apps.accounts.policy import forget_grants
+from hocba.apps.audit import services as audit
+from hocba.apps.audit.tags import EventTag
 
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
@@ -19,20 +21,53 @@ LOCK_SECONDS = 15 * 60
 def create_user(username: str, password: str, *, full_name: str = "", **grant: Any) -> Any:
     """A user with one grant (``role=...`` plus its scope: org_unit, school_class, subject_code
     or student). Further grants: ``add_grant``."""
-    first, _, last = full_name.rpartition(" ")
+    # Vietnamese names are family name first: keep the whole name in first_name so that
+    # get_full_name() prints it unchanged.
     user = get_user_model().objects.create_user(
-        username=username, password=password, first_name=last, last_name=first
+        username=username, password=password, first_name=full_name[:150]
     )
+    audit.record(EventTag.ACCOUNT_USER_CREATED, actor=grant.pop("actor", None), subject=user)
     if grant:
         add_grant(user, **grant)
     return user
 
 
-def add_grant(user: Any, *, role: str, **scope: Any) -> Grant:
+@transaction.atomic
+def add_grant(user: Any, *, role: str, actor: Any = None, **scope: Any) -> Grant:
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
     forget_grants(user)
-    return Grant.objects.create(user=user, role=role, **scope)
+    grant = Grant.objects.create(user=user, role=role, **scope)
+    audit.record(
+        EventTag.ACCOUNT_GRANT_ADDED,
+        actor=actor,
+        subject=user,
+        scope_path=_scope_path(grant),
+        data={"grant": grant.pk, "role": role},
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_grant(grant: Grant, *, actor: Any = None) -> None:
+    grant.active = False
+    grant.save(update_fields=["active"])
+    forget_grants(grant.user)
+    audit.record(
+        EventTag.ACCOUNT_GRANT_REVOKED,
+        actor=actor,
+        subject=grant.user,
+        scope_path=_scope_path(grant),
+        data={"grant": grant.pk, "role": grant.role},
+    )
+
+
+def _scope_path(grant: Grant) -> str:
+    if grant.org_unit is not None:
+        return grant.org_unit.path
+    if grant.school_class is not None:
+        return grant.school_class.school.org_unit.path
+    return ""
 
 
 def _key(username: str, ip: str) -> str:

@@ -67,6 +67,7 @@ def record(
 @dataclass(frozen=True)
 class ChainBreak:
     seq: int
+    kind: str  # "missing" | "link" | "content"
     reason: str
 
 
@@ -75,9 +76,13 @@ def verify_chain(batch: int = 5000) -> ChainBreak | None:
     prev, expected_seq = GENESIS, 1
     for event in _iterate(batch):
         if event.seq != expected_seq:
-            return ChainBreak(expected_seq, f"row {expected_seq} missing (found {event.seq})")
+            return ChainBreak(
+                expected_seq, "missing", f"row {expected_seq} missing (found {event.seq})"
+            )
         if event.prev_hash != prev:
-            return ChainBreak(event.seq, "previous-hash link broken (row deleted or reordered)")
+            return ChainBreak(
+                event.seq, "link", "previous-hash link broken (row deleted or reordered)"
+            )
         fields = {
             "seq": event.seq, "at": event.at.isoformat(), "tag": event.tag,
             "actor_id": event.actor_id, "subject_type": event.subject_type,
@@ -85,7 +90,7 @@ def verify_chain(batch: int = 5000) -> ChainBreak | None:
             "data": event.data, "prev_hash": event.prev_hash,
         }  # fmt: skip
         if row_hash(**fields) != event.hash:
-            return ChainBreak(event.seq, "content does not match its hash (row altered)")
+            return ChainBreak(event.seq, "content", "content does not match its hash (row altered)")
         prev, expected_seq = event.hash, expected_seq + 1
     return None
 
