@@ -8,4 +8,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("hocba.apps.accounts.urls")),
+    path("ky-so/", include("hocba.apps.signing.urls")),
+    path("nhat-ky/", include("hocba.apps.audit.urls")),
 ]
