@@ -51,3 +51,16 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     engine = str(database["ENGINE"]).rsplit(".", 1)[-1]
     where = f"{database.get('HOST') or 'local'}:{database.get('PORT') or '-'}"
     return f"hocba test database: {engine} ({where})"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
+    """Argon2 is the production hasher (tests/server check the setting); hashing dozens of
+    test users with it would dominate the run, so tests that use the database hash with MD5."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,136 @@
+"""The permission matrix: role × URL × (inside scope / one step outside) → allow or deny.
+
+Defined once, as a table, and run against every URL the server has: a URL without a row
+fails ``test_every_url_has_a_matrix_row``. "Deny" means 404 for a logged-in user (no
+existence leak) and a redirect to the login page for an anonymous one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from hocba.apps.accounts.models import Role
+from hocba.apps.accounts.services import create_user
+from hocba.apps.directory import services as directory
+from hocba.apps.directory.models import Enrolment, OrgUnit, School
+from hocba.apps.records.demo import load_demo_school
+from hocba.demo.generate import demo_school
+
+PASSWORD = "mật-khẩu-dài-123"
+EVERYONE = frozenset(
+    {
+        "ministry", "department", "department_other", "local", "principal", "principal_other",
+        "vice", "gvcn", "gvcn_other", "teacher", "teacher_other", "parent", "parent_other",
+        "student",
+    }
+)  # fmt: skip
+PUBLIC = "public"  # anonymous allowed too
+
+
+@dataclass(frozen=True)
+class Row:
+    url_name: str
+    allowed: frozenset[str] | str
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda w: {}
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+    allow_status: tuple[int, ...] = (200,)
+
+
+def _school_class(w: dict[str, Any]) -> dict[str, Any]:
+    return {"class_id": w["class"].pk}
+
+
+MATRIX: list[Row] = [
+    Row("accounts:login", PUBLIC, allow_status=(200, 302)),
+    Row("accounts:home", EVERYONE),
+    Row("accounts:password_change", EVERYONE),
+    Row("accounts:logout", EVERYONE, method="post", allow_status=(302,)),
+    Row("audit:events", frozenset({"ministry", "department", "department_other", "local",
+                                   "principal", "principal_other", "vice"})),
+]  # fmt: skip
+# URL prefixes that are not the app's own pages.
+NOT_IN_MATRIX = ("admin:",)
+
+
+@pytest.fixture
+def world(db) -> dict[str, Any]:
+    load_demo_school(demo_school(seed=1, classes_per_grade=1, students_per_class=2))
+    school = School.objects.get()
+    ministry = OrgUnit.objects.get(kind="ministry")
+    dept = school.org_unit.parent.parent
+    other_dept = directory.create_org_unit(
+        kind="department", code="S79", name="Sở 79", parent=ministry
+    )
+    other_local = directory.create_org_unit(
+        kind="local_office", code="L79", name="Xã 79", parent=other_dept
+    )
+    other_school = directory.create_school(parent=other_local, school_code="T79", name="Trường 79")
+    current = Enrolment.objects.filter(school_class__school_year__code="2024-2025").order_by(
+        "school_class__grade", "id"
+    )
+    one, two = current[0], current[1]
+    cls = one.school_class
+    other_cls = current.filter(school_class__grade=2).first().school_class
+    users = {
+        "ministry": dict(role=Role.MINISTRY_OFFICER, org_unit=ministry),
+        "department": dict(role=Role.DEPARTMENT_OFFICER, org_unit=dept),
+        "department_other": dict(role=Role.DEPARTMENT_OFFICER, org_unit=other_dept),
+        "local": dict(role=Role.LOCAL_OFFICER, org_unit=school.org_unit.parent),
+        "principal": dict(role=Role.PRINCIPAL, org_unit=school.org_unit),
+        "principal_other": dict(role=Role.PRINCIPAL, org_unit=other_school.org_unit),
+        "vice": dict(role=Role.VICE_PRINCIPAL, org_unit=school.org_unit),
+        "gvcn": dict(role=Role.HOMEROOM_TEACHER, school_class=cls),
+        "gvcn_other": dict(role=Role.HOMEROOM_TEACHER, school_class=other_cls),
+        "teacher": dict(role=Role.SUBJECT_TEACHER, school_class=cls, subject_code="TOAN"),
+        "teacher_other": dict(role=Role.SUBJECT_TEACHER, school_class=cls, subject_code="TV"),
+        "parent": dict(role=Role.PARENT, student=one.student),
+        "parent_other": dict(role=Role.PARENT, student=two.student),
+        "student": dict(role=Role.STUDENT, student=one.student),
+    }
+    for name, grant in users.items():
+        create_user(name, PASSWORD, **grant)
+    return {"school": school, "class": cls, "enrolment": one, "other_school": other_school}
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> list[str]:
+    names = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names.extend(_names(entry, ns))
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.append(prefix + entry.name)
+    return names
+
+
+def test_every_url_has_a_matrix_row():
+    in_matrix = {row.url_name for row in MATRIX}
+    missing = [
+        name for name in _names(get_resolver())
+        if name not in in_matrix and not name.startswith(NOT_IN_MATRIX)
+    ]  # fmt: skip
+    assert missing == []
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=[r.url_name for r in MATRIX])
+def test_matrix(client, world, row):
+    url = reverse(row.url_name, kwargs=row.kwargs(world))
+    allowed = EVERYONE if row.allowed == PUBLIC else row.allowed
+    for user in sorted(EVERYONE):
+        client.logout()
+        assert client.login(username=user, password=PASSWORD)
+        response = getattr(client, row.method)(url, row.data)
+        expected = row.allow_status if user in allowed else (404,)
+        assert response.status_code in expected, (user, row.url_name, response.status_code)
+    client.logout()
+    response = getattr(client, row.method)(url, row.data)
+    if row.allowed == PUBLIC:
+        assert response.status_code in row.allow_status
+    else:
+        assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
