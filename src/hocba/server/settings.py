@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "hocba.apps.records",
     "hocba.apps.accounts",
     "hocba.apps.audit",
+    "hocba.apps.signing",
 ]
 
 AUTHENTICATION_BACKENDS = [

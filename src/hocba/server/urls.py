@@ -8,6 +8,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("hocba.apps.accounts.urls")),
+    path("lop/", include("hocba.apps.records.urls")),
     path("ky-so/", include("hocba.apps.signing.urls")),
     path("nhat-ky/", include("hocba.apps.audit.urls")),
 ]

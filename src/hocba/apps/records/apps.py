@@ -10,3 +10,9 @@ class RecordsConfig(AppConfig):
     label = "records"
     verbose_name = "Học bạ"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hocba.apps.accounts import menu
+        from hocba.apps.records.menu import links
+
+        menu.register(links)

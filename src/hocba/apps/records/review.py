@@ -1,0 +1,298 @@
+"""Read models of the evaluation pages: grids, the class review with rule findings, class
+states for the principal and the result chart. Nothing here writes; authority is the caller's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from hocba.apps.accounts.errors import NotAllowed
+from hocba.apps.directory.models import Enrolment, SchoolClass
+from hocba.apps.records.models import (
+    ClassFinalisation,
+    RatingEvaluation,
+    RecordVersion,
+    SubjectEvaluation,
+    YearSummary,
+)
+from hocba.apps.records.services import build_record
+from hocba.errors import HocbaError
+from hocba.rules import tt27
+from hocba.rules.findings import Finding, Severity
+from hocba.spec import GradeCatalog, OverallResult, RatingSpec, Record, grade_catalog
+from hocba.spec.io import RecordProblems
+
+Status = RecordVersion.Status
+SIGNED = (Status.GVCN_SIGNED, Status.PRINCIPAL_SIGNED, Status.ISSUED, Status.SUPERSEDED)
+KINDS = {
+    RatingEvaluation.Kind.QUALITY: "qualities",
+    RatingEvaluation.Kind.COMPETENCE: "competences",
+}
+
+
+def is_locked(cls: SchoolClass) -> bool:
+    return ClassFinalisation.objects.filter(school_class=cls, locked=True).exists()
+
+
+def catalog_of(cls: SchoolClass) -> GradeCatalog | None:
+    try:
+        return grade_catalog(cls.school_year.code, cls.grade)
+    except HocbaError:
+        return None
+
+
+def subject_spec(cls: SchoolClass, code: str) -> Any:
+    """The catalog entry of ``code`` for the class's grade; 404 when it has no such subject."""
+    catalog = catalog_of(cls)
+    spec = catalog.subject(code) if catalog else None
+    if spec is None:
+        raise NotAllowed(
+            "Môn học không có trong chương trình của lớp.", detail=f"no subject {code}"
+        )
+    return spec
+
+
+def rating_specs(cls: SchoolClass, kind: str) -> list[RatingSpec]:
+    catalog = catalog_of(cls)
+    if catalog is None or kind not in KINDS:
+        return []
+    return list(catalog.qualities if kind == RatingEvaluation.Kind.QUALITY else catalog.competences)
+
+
+def enrolments_of(cls: SchoolClass) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(school_class=cls).select_related("student")
+
+
+def enrolment_in(cls: SchoolClass, enrolment_id: int) -> Enrolment:
+    """One enrolment of ``cls`` (already authorised); 404 for any other id."""
+    enrolment = enrolments_of(cls).select_related("school_class").filter(pk=enrolment_id).first()
+    if enrolment is None:
+        raise NotAllowed("Không tìm thấy học sinh trong lớp.", detail="enrolment not in class")
+    return enrolment
+
+
+# --- findings ----------------------------------------------------------------------------------
+
+
+def _as_findings(exc: HocbaError) -> list[Finding]:
+    if isinstance(exc, RecordProblems):
+        return [Finding(p.code, Severity.ERROR, p.message_vi, p.path, "") for p in exc.problems]
+    return [Finding(exc.code, Severity.ERROR, exc.message_vi, "$", "")]
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
+
+
+def entry_findings(enrolment: Enrolment, prefix: str) -> list[Finding]:
+    """What the rules say about one part of the student's record (e.g. ``$.subjects[3]``)."""
+    try:
+        findings = tt27.evaluate(build_record(enrolment))
+    except HocbaError as exc:
+        findings = _as_findings(exc)
+    return [f for f in findings if _under(f.path, prefix)]
+
+
+def subject_findings(enrolment: Enrolment, code: str) -> list[Finding]:
+    codes = list(enrolment.subjects.values_list("subject_code", flat=True))
+    if code not in codes:
+        return []
+    return entry_findings(enrolment, f"$.subjects[{codes.index(code)}]")
+
+
+def rating_findings(enrolment: Enrolment, kind: str, code: str) -> list[Finding]:
+    codes = list(enrolment.ratings.filter(kind=kind).values_list("code", flat=True))
+    if code not in codes:
+        return []
+    return entry_findings(enrolment, f"$.{KINDS[kind]}[{codes.index(code)}]")  # type: ignore[index]
+
+
+# --- grids -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SubjectRow:
+    enrolment: Enrolment
+    evaluation: SubjectEvaluation | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def subject_grid(cls: SchoolClass, code: str) -> list[SubjectRow]:
+    enrolments = list(enrolments_of(cls))
+    evaluations = {
+        e.enrolment_id: e
+        for e in SubjectEvaluation.objects.filter(enrolment__in=enrolments, subject_code=code)
+    }
+    return [SubjectRow(e, evaluations.get(e.pk)) for e in enrolments]
+
+
+@dataclass
+class RatingCell:
+    kind: str
+    spec: RatingSpec
+    evaluation: RatingEvaluation | None
+    index: int  # column pair in the grid: level at 2i, comment at 2i + 1
+
+    @property
+    def level_col(self) -> int:
+        return 2 * self.index
+
+    @property
+    def comment_col(self) -> int:
+        return 2 * self.index + 1
+
+
+@dataclass
+class RatingRow:
+    enrolment: Enrolment
+    cells: list[RatingCell]
+
+
+def rating_grid(cls: SchoolClass) -> tuple[list[RatingSpec], list[RatingRow]]:
+    enrolments = list(enrolments_of(cls))
+    found = {
+        (r.enrolment_id, r.kind, r.code): r
+        for r in RatingEvaluation.objects.filter(enrolment__in=enrolments)
+    }
+    specs = [(k, s) for k in KINDS for s in rating_specs(cls, k)]
+    rows = [
+        RatingRow(
+            e, [RatingCell(k, s, found.get((e.pk, k, s.code)), i) for i, (k, s) in enumerate(specs)]
+        )
+        for e in enrolments
+    ]
+    return [s for _, s in specs], rows
+
+
+def summary_grid(cls: SchoolClass) -> list[tuple[Enrolment, YearSummary | None]]:
+    enrolments = list(enrolments_of(cls))
+    summaries = {s.enrolment_id: s for s in YearSummary.objects.filter(enrolment__in=enrolments)}
+    return [(e, summaries.get(e.pk)) for e in enrolments]
+
+
+# --- class review ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudentReview:
+    enrolment: Enrolment
+    record: Record | None  # with the computed results; None when the data is not yet a record
+    findings: tuple[Finding, ...]
+    status: str  # of the current record version, "" when none
+
+    @property
+    def signed(self) -> bool:
+        return self.status in SIGNED
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def result(self) -> OverallResult | None:
+        return self.record.overall_result if self.record is not None else None
+
+
+def _review(enrolment: Enrolment, status: str) -> StudentReview:
+    try:
+        record = tt27.with_computed_results(build_record(enrolment))
+    except HocbaError as exc:
+        return StudentReview(enrolment, None, tuple(_as_findings(exc)), status)
+    return StudentReview(enrolment, record, tuple(tt27.evaluate(record)), status)
+
+
+def review_class(cls: SchoolClass) -> list[StudentReview]:
+    """Every student with the computed result and what the rules say (TT27 Art. 9, 11, 13)."""
+    enrolments = list(enrolments_of(cls))
+    statuses = dict(
+        RecordVersion.objects.filter(enrolment__in=enrolments)
+        .order_by("enrolment_id", "version")
+        .values_list("enrolment_id", "status")
+    )
+    return [_review(e, statuses.get(e.pk, "")) for e in enrolments]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    width: int
+    y: int
+    css: str
+
+
+CHART_WIDTH = 300
+_BAR_CSS = {"HTXS": "ok", "HTT": "ok", "HT": "mid", "CHT": "bad", "": "none"}
+
+
+def result_chart(reviews: list[StudentReview]) -> list[Bar]:
+    """Bars of the class's computed results (the class summary of DOMAIN §4.4)."""
+    counts = Counter(r.result.value if r.result else "" for r in reviews)
+    rows = [(r.label_vi, r.value) for r in OverallResult] + [("Chưa tính được", "")]
+    top = max(counts.values(), default=0) or 1
+    return [
+        Bar(label, counts[value], round(CHART_WIDTH * counts[value] / top), 8 + i * 30, css)
+        for i, (label, value) in enumerate(rows)
+        if value or counts[value]
+        for css in [_BAR_CSS[value]]
+    ]
+
+
+# --- the principal's list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassState:
+    school_class: SchoolClass
+    students: int
+    entered_percent: int | None
+    finalisation: ClassFinalisation | None
+    statuses: dict[str, int]
+
+    @property
+    def locked(self) -> bool:
+        return self.finalisation is not None and self.finalisation.locked
+
+    @property
+    def gvcn_signed(self) -> int:
+        return sum(self.statuses.get(s, 0) for s in SIGNED)
+
+
+def class_states(classes: QuerySet[SchoolClass]) -> list[ClassState]:
+    """Entry progress, finalisation and signing counts of each class."""
+    classes = classes.select_related("school_year", "school", "homeroom_teacher").annotate(
+        n_students=Count("enrolments", distinct=True),
+        n_entered=Count(
+            "enrolments__subjects",
+            filter=~Q(enrolments__subjects__level=""),
+            distinct=True,
+        ),
+    )
+    finals = {
+        f.school_class_id: f for f in ClassFinalisation.objects.filter(school_class__in=classes)
+    }
+    statuses: dict[int, dict[str, int]] = {}
+    for class_id, status, n in (
+        RecordVersion.objects.filter(enrolment__school_class__in=classes)
+        .order_by()
+        .values_list("enrolment__school_class_id", "status")
+        .annotate(n=Count("id"))
+    ):
+        statuses.setdefault(class_id, {})[status] = n
+    out = []
+    for cls in classes.order_by("-school_year__code", "grade", "name"):
+        catalog = catalog_of(cls)
+        expected = cls.n_students * len(catalog.compulsory_subjects) if catalog else 0
+        percent = min(100, round(100 * cls.n_entered / expected)) if expected else None
+        out.append(
+            ClassState(cls, cls.n_students, percent, finals.get(cls.pk), statuses.get(cls.pk, {}))
+        )
+    return out

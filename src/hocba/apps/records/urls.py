@@ -1,0 +1,30 @@
+"""Evaluation workflow pages, mounted at ``/lop/`` (class = lớp)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from hocba.apps.records import views
+
+app_name = "records"
+urlpatterns = [
+    path("", views.class_list, name="classes"),
+    path("<int:class_id>/", views.class_home, name="class"),
+    path("<int:class_id>/mon/<str:subject>/", views.subject_grid, name="subject_grid"),
+    path(
+        "<int:class_id>/mon/<str:subject>/<int:enrolment_id>/",
+        views.subject_cell,
+        name="subject_cell",
+    ),
+    path("<int:class_id>/pham-chat-nang-luc/", views.rating_grid, name="rating_grid"),
+    path(
+        "<int:class_id>/pham-chat-nang-luc/<int:enrolment_id>/<str:kind>/<str:code>/",
+        views.rating_cell,
+        name="rating_cell",
+    ),
+    path("<int:class_id>/tong-hop/", views.summary_grid, name="summary_grid"),
+    path("<int:class_id>/tong-hop/<int:enrolment_id>/", views.summary_cell, name="summary_cell"),
+    path("<int:class_id>/xem-xet/", views.class_review, name="review"),
+    path("<int:class_id>/chot/", views.finalise, name="finalise"),
+    path("<int:class_id>/mo-khoa/", views.unlock, name="unlock"),
+]

@@ -1,0 +1,279 @@
+"""Pages of the evaluation workflow: entry grids (autosave per cell), class review, finalise,
+the principal's class list and unlock. Each view checks authority through ``policy`` (a denial
+is a 404), parses input, calls one service and renders.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from hocba.apps.accounts import policy
+from hocba.apps.accounts.errors import NotAllowed
+from hocba.apps.accounts.permissions import Permission as P
+from hocba.apps.directory.models import SchoolClass
+from hocba.apps.records import review, workflow
+from hocba.apps.records.errors import EntryRefused, FinaliseBlocked, InvalidEntry
+from hocba.apps.records.forms import (
+    RatingCellForm,
+    SubjectCellForm,
+    SummaryCellForm,
+    UnlockForm,
+    changes,
+)
+from hocba.apps.records.models import RatingLevel, RecordVersion, SubjectLevel
+
+UNPROCESSABLE, CONFLICT = 422, 409
+
+
+def _class(request: HttpRequest, class_id: int, perm: P, subject: str | None = None) -> SchoolClass:
+    cls = get_object_or_404(
+        SchoolClass.objects.select_related("school__org_unit", "school_year", "homeroom_teacher"),
+        pk=class_id,
+    )
+    policy.require(request.user, perm, cls, subject=subject)
+    return cls
+
+
+def _cell(
+    request: HttpRequest, *, error: str = "", status: int = 200, **context: object
+) -> HttpResponse:
+    return render(request, "records/_cell_result.html", {"error": error, **context}, status=status)
+
+
+def _form_error(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+# --- class hub -----------------------------------------------------------------------------------
+
+
+@login_required
+def class_home(request: HttpRequest, class_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_EVALUATION_EDIT)
+    catalog = review.catalog_of(cls)
+    subjects = [
+        s
+        for s in (catalog.subjects if catalog else ())
+        if policy.can(request.user, P.CLASS_EVALUATION_EDIT, cls, subject=s.code)
+    ]
+    return render(
+        request,
+        "records/class_home.html",
+        {
+            "cls": cls,
+            "subjects": subjects,
+            "locked": review.is_locked(cls),
+            "can_rate": policy.can(request.user, P.CLASS_RATING_EDIT, cls),
+            "can_review": policy.can(request.user, P.CLASS_RECORD_REVIEW, cls),
+        },
+    )
+
+
+# --- subject grid --------------------------------------------------------------------------------
+
+
+@login_required
+def subject_grid(request: HttpRequest, class_id: int, subject: str) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_EVALUATION_EDIT, subject)
+    spec = review.subject_spec(cls, subject)
+    rows = review.subject_grid(cls, subject)
+    for row in rows:
+        row.findings = review.subject_findings(row.enrolment, subject)
+    return render(
+        request,
+        "records/subject_grid.html",
+        {
+            "cls": cls,
+            "spec": spec,
+            "rows": rows,
+            "levels": SubjectLevel.choices,
+            "locked": review.is_locked(cls),
+        },
+    )
+
+
+@login_required
+@require_POST
+def subject_cell(
+    request: HttpRequest, class_id: int, subject: str, enrolment_id: int
+) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_EVALUATION_EDIT, subject)
+    review.subject_spec(cls, subject)
+    enrolment = review.enrolment_in(cls, enrolment_id)
+    form = SubjectCellForm(request.POST)
+    if not form.is_valid():
+        return _cell(request, error=_form_error(form), status=UNPROCESSABLE)
+    try:
+        workflow.save_subject_entry(request.user, enrolment, subject, changes(form, request.POST))
+    except InvalidEntry as exc:
+        return _cell(request, error=exc.message_vi, status=UNPROCESSABLE)
+    except EntryRefused as exc:
+        return _cell(request, error=exc.message_vi, status=CONFLICT)
+    return _cell(
+        request,
+        oob_id=f"f-{enrolment.pk}",
+        findings=review.subject_findings(enrolment, subject),
+    )
+
+
+# --- GVCN: qualities and competences, year summary -----------------------------------------------
+
+
+@login_required
+def rating_grid(request: HttpRequest, class_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_RATING_EDIT)
+    specs, rows = review.rating_grid(cls)
+    return render(
+        request,
+        "records/rating_grid.html",
+        {
+            "cls": cls,
+            "specs": specs,
+            "rows": rows,
+            "levels": RatingLevel.choices,
+            "locked": review.is_locked(cls),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rating_cell(
+    request: HttpRequest, class_id: int, enrolment_id: int, kind: str, code: str
+) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_RATING_EDIT)
+    enrolment = review.enrolment_in(cls, enrolment_id)
+    form = RatingCellForm(request.POST)
+    if not form.is_valid():
+        return _cell(request, error=_form_error(form), status=UNPROCESSABLE)
+    try:
+        workflow.save_rating_entry(request.user, enrolment, kind, code, changes(form, request.POST))
+    except InvalidEntry as exc:
+        return _cell(request, error=exc.message_vi, status=UNPROCESSABLE)
+    except EntryRefused as exc:
+        return _cell(request, error=exc.message_vi, status=CONFLICT)
+    return _cell(request, findings=review.rating_findings(enrolment, kind, code))
+
+
+@login_required
+def summary_grid(request: HttpRequest, class_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_RATING_EDIT)
+    return render(
+        request,
+        "records/summary_grid.html",
+        {"cls": cls, "rows": review.summary_grid(cls), "locked": review.is_locked(cls)},
+    )
+
+
+@login_required
+@require_POST
+def summary_cell(request: HttpRequest, class_id: int, enrolment_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_RATING_EDIT)
+    enrolment = review.enrolment_in(cls, enrolment_id)
+    form = SummaryCellForm(request.POST)
+    if not form.is_valid():
+        return _cell(request, error=_form_error(form), status=UNPROCESSABLE)
+    try:
+        workflow.save_summary_entry(request.user, enrolment, changes(form, request.POST))
+    except EntryRefused as exc:
+        return _cell(request, error=exc.message_vi, status=CONFLICT)
+    return _cell(request)
+
+
+# --- review and finalise -------------------------------------------------------------------------
+
+
+def _review_page(
+    request: HttpRequest, cls: SchoolClass, *, blocked: FinaliseBlocked | None = None,
+    refused: str = "", status: int = 200,
+) -> HttpResponse:  # fmt: skip
+    reviews = review.review_class(cls)
+    return render(
+        request,
+        "records/review.html",
+        {
+            "cls": cls,
+            "reviews": reviews,
+            "statuses": RecordVersion.Status.choices,
+            "bars": review.result_chart(reviews),
+            "chart_height": 8 + 30 * 5,
+            "locked": review.is_locked(cls),
+            "blocked": blocked,
+            "refused": refused,
+            "n_errors": sum(len(r.errors) for r in reviews if not r.signed),
+            "can_finalise": policy.can(request.user, P.CLASS_RECORD_FINALISE, cls),
+            "can_unlock": policy.can(request.user, P.SCHOOL_CLASS_UNLOCK, cls),
+        },
+        status=status,
+    )
+
+
+@login_required
+def class_review(request: HttpRequest, class_id: int) -> HttpResponse:
+    return _review_page(request, _class(request, class_id, P.CLASS_RECORD_REVIEW))
+
+
+@login_required
+@require_POST
+def finalise(request: HttpRequest, class_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_RECORD_FINALISE)
+    try:
+        workflow.finalise_class(request.user, cls)
+    except FinaliseBlocked as exc:
+        return _review_page(request, cls, blocked=exc, status=CONFLICT)
+    except EntryRefused as exc:
+        return _review_page(request, cls, refused=exc.message_vi, status=CONFLICT)
+    messages.success(request, f"Đã chốt dữ liệu lớp {cls.name}; học bạ sẵn sàng để ký.")
+    return redirect("records:review", cls.pk)
+
+
+# --- principal -----------------------------------------------------------------------------------
+
+
+@login_required
+def class_list(request: HttpRequest) -> HttpResponse:
+    visible = policy.classes_visible_to(request.user)
+    years = sorted(set(visible.values_list("school_year__code", flat=True)), reverse=True)
+    if not years:
+        raise NotAllowed("Không tìm thấy hoặc bạn không có quyền.", detail="no classes")
+    year = request.GET.get("nam", "")
+    year = year if year in years else years[0]
+    states = [
+        (state, policy.can(request.user, P.SCHOOL_CLASS_UNLOCK, state.school_class))
+        for state in review.class_states(visible.filter(school_year__code=year))
+        if policy.can(request.user, P.CLASS_RECORD_REVIEW, state.school_class)
+    ]
+    return render(
+        request, "records/class_list.html", {"states": states, "years": years, "year": year}
+    )
+
+
+@login_required
+def unlock(request: HttpRequest, class_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.SCHOOL_CLASS_UNLOCK)
+    form = UnlockForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = UNPROCESSABLE
+        if form.is_valid():
+            try:
+                workflow.unlock_class(request.user, cls, form.cleaned_data["reason"])
+            except InvalidEntry as exc:
+                form.add_error("reason", exc.message_vi)
+            except EntryRefused as exc:
+                form.add_error(None, exc.message_vi)
+                status = CONFLICT
+            else:
+                messages.success(request, f"Đã mở khóa lớp {cls.name}.")
+                return redirect("records:classes")
+    return render(
+        request,
+        "records/unlock.html",
+        {"cls": cls, "form": form, "locked": review.is_locked(cls)},
+        status=status,
+    )

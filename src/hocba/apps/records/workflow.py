@@ -1,0 +1,253 @@
+"""The evaluation workflow: cell-by-cell entry, finalising a class, unlocking it (DOMAIN §4, §6).
+
+Every writer here is one transaction: it locks the class row, refuses when the class is
+finalised or the student's record already signed, writes, and appends its audit event in the
+same transaction. Authority is decided by ``accounts.policy`` in the views before the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hocba.apps.audit import services as audit
+from hocba.apps.audit.tags import EventTag
+from hocba.apps.directory.models import Enrolment, SchoolClass
+from hocba.apps.records import review
+from hocba.apps.records.errors import EntryRefused, FinaliseBlocked, InvalidEntry
+from hocba.apps.records.models import (
+    ClassFinalisation,
+    RatingEvaluation,
+    RecordVersion,
+    SubjectEvaluation,
+    SubjectLevel,
+    YearSummary,
+)
+from hocba.apps.records.services import build_record, store_version
+from hocba.spec import Record, grade_catalog
+
+SUBJECT_FIELDS = ("level", "test_score", "comment")
+RATING_FIELDS = ("level", "comment")
+SUMMARY_FIELDS = ("height_cm", "weight_kg", "absences_excused", "absences_unexcused")
+SCORE_MESSAGE = "Điểm kiểm tra định kỳ phải là số nguyên từ 0 đến 10 (không có phần thập phân)."
+MIN_REASON = 10
+Status = RecordVersion.Status
+
+
+def _lock(cls: SchoolClass) -> SchoolClass:
+    """The class row, locked until the transaction ends (entry and finalising serialise)."""
+    return (
+        SchoolClass.objects.select_for_update()
+        .select_related("school__org_unit", "school_year")
+        .get(pk=cls.pk)
+    )
+
+
+def _scope(cls: SchoolClass) -> str:
+    return cls.school.org_unit.path
+
+
+def _ensure_editable(enrolment: Enrolment, cls: SchoolClass) -> None:
+    if review.is_locked(cls):
+        raise EntryRefused(
+            "Lớp đã chốt dữ liệu: không thể sửa. Cần hiệu trưởng mở khóa lớp trước.",
+            detail=f"class {cls.pk} is finalised",
+        )
+    if RecordVersion.objects.filter(enrolment=enrolment, status__in=review.SIGNED).exists():
+        raise EntryRefused(
+            "Học bạ của học sinh này đã ký: việc sửa cần lập phiên bản điều chỉnh.",
+            detail=f"enrolment {enrolment.pk} has a signed record",
+        )
+
+
+def _changed(obj: Any, changes: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    return [f for f in allowed if f in changes and getattr(obj, f) != changes[f]]
+
+
+@transaction.atomic
+def save_subject_entry(
+    actor: Any, enrolment: Enrolment, subject_code: str, changes: dict[str, Any]
+) -> SubjectEvaluation:
+    """Set some of level / test_score / comment of one subject (TT27 Art. 6–7)."""
+    cls = _lock(enrolment.school_class)
+    _ensure_editable(enrolment, cls)
+    catalog = grade_catalog(cls.school_year.code, cls.grade)
+    spec = catalog.subject(subject_code)
+    if spec is None:
+        raise InvalidEntry("Môn học không có trong chương trình của lớp.", field="subject")
+    if "level" in changes and changes["level"] not in ("", *SubjectLevel.values):
+        raise InvalidEntry("Mức đạt được phải là T, H hoặc C.", field="level")
+    score = changes.get("test_score")
+    if score is not None:
+        if type(score) is not int or not 0 <= score <= 10:
+            raise InvalidEntry(SCORE_MESSAGE, field="test_score")
+        if not spec.tested:
+            msg = f"Môn {spec.name} lớp {cls.grade} không có kiểm tra định kỳ nên không ghi điểm."
+            raise InvalidEntry(msg, field="test_score")
+    evaluation, _ = SubjectEvaluation.objects.get_or_create(
+        enrolment=enrolment,
+        subject_code=subject_code,
+        defaults={"subject_name": spec.name, "position": catalog.subjects.index(spec)},
+    )
+    changed = _changed(evaluation, changes, SUBJECT_FIELDS)
+    if not changed:
+        return evaluation
+    before = {f: getattr(evaluation, f) for f in changed if f != "comment"}
+    for field in changed:
+        setattr(evaluation, field, changes[field])
+    evaluation.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        EventTag.EVALUATION_SUBJECT_CHANGED,
+        actor=actor,
+        subject=evaluation,
+        scope_path=_scope(cls),
+        data={
+            "enrolment": enrolment.pk,
+            "subject": subject_code,
+            "fields": changed,
+            "before": before,
+            "after": {f: changes[f] for f in before},
+        },
+    )
+    return evaluation
+
+
+@transaction.atomic
+def save_rating_entry(
+    actor: Any, enrolment: Enrolment, kind: str, code: str, changes: dict[str, Any]
+) -> RatingEvaluation:
+    """Set the level and/or comment of one quality or competence (TT27 Art. 6)."""
+    cls = _lock(enrolment.school_class)
+    _ensure_editable(enrolment, cls)
+    specs = review.rating_specs(cls, kind)
+    spec = next((s for s in specs if s.code == code), None)
+    if spec is None:
+        raise InvalidEntry("Phẩm chất/năng lực không có trong danh mục.", field="code")
+    if "level" in changes and changes["level"] not in ("", "T", "Đ", "C"):
+        raise InvalidEntry("Mức đạt được phải là T, Đ hoặc C.", field="level")
+    rating, _ = RatingEvaluation.objects.get_or_create(
+        enrolment=enrolment,
+        kind=kind,
+        code=code,
+        defaults={"name": spec.name, "position": specs.index(spec)},
+    )
+    changed = _changed(rating, changes, RATING_FIELDS)
+    if not changed:
+        return rating
+    before = {f: getattr(rating, f) for f in changed if f != "comment"}
+    for field in changed:
+        setattr(rating, field, changes[field])
+    rating.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        EventTag.EVALUATION_RATING_CHANGED,
+        actor=actor,
+        subject=rating,
+        scope_path=_scope(cls),
+        data={
+            "enrolment": enrolment.pk,
+            "kind": kind,
+            "code": code,
+            "fields": changed,
+            "before": before,
+            "after": {f: changes[f] for f in before},
+        },
+    )
+    return rating
+
+
+@transaction.atomic
+def save_summary_entry(actor: Any, enrolment: Enrolment, changes: dict[str, Any]) -> YearSummary:
+    """Set height, weight or absences of the year (health data: field names only in the log)."""
+    cls = _lock(enrolment.school_class)
+    _ensure_editable(enrolment, cls)
+    summary, _ = YearSummary.objects.get_or_create(enrolment=enrolment)
+    changed = _changed(summary, changes, SUMMARY_FIELDS)
+    if not changed:
+        return summary
+    for field in changed:
+        setattr(summary, field, changes[field])
+    summary.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        EventTag.EVALUATION_SUMMARY_CHANGED,
+        actor=actor,
+        subject=summary,
+        scope_path=_scope(cls),
+        data={"enrolment": enrolment.pk, "fields": changed},
+    )
+    return summary
+
+
+def _write_results(enrolment: Enrolment, record: Record) -> None:
+    summary, _ = YearSummary.objects.get_or_create(enrolment=enrolment)
+    summary.overall_result = record.overall_result.value if record.overall_result else ""
+    summary.completion = (
+        record.completion.model_dump(mode="json") if record.completion is not None else None
+    )
+    summary.commendations = [c.model_dump(mode="json") for c in record.commendations]
+    summary.save(update_fields=["overall_result", "completion", "commendations", "updated_at"])
+
+
+@transaction.atomic
+def finalise_class(actor: Any, cls: SchoolClass) -> ClassFinalisation:
+    """GVCN finalises: refuse on any error finding; else state the computed results, build every
+    record (status final) and lock the working data (DOMAIN §6). Signed records stay as they are."""
+    cls = _lock(cls)
+    if review.is_locked(cls):
+        raise EntryRefused("Lớp đã được chốt.", detail=f"class {cls.pk} already finalised")
+    reviews = review.review_class(cls)
+    problems = [(r.enrolment, f) for r in reviews if not r.signed for f in r.errors]
+    if problems:
+        raise FinaliseBlocked(problems)
+    versions = []
+    for r in reviews:
+        if r.signed or r.record is None:
+            continue
+        _write_results(r.enrolment, r.record)
+        version = store_version(r.enrolment, build_record(r.enrolment))
+        RecordVersion.objects.filter(pk=version.pk).update(status=Status.FINAL)
+        versions.append(version.pk)
+    finalisation, _ = ClassFinalisation.objects.update_or_create(
+        school_class=cls,
+        defaults={"locked": True, "finalised_at": timezone.now(), "finalised_by": actor},
+    )
+    audit.record(
+        EventTag.CLASS_EVALUATIONS_FINALISED,
+        actor=actor,
+        subject=cls,
+        scope_path=_scope(cls),
+        data={"class": cls.pk, "record_versions": versions},
+    )
+    return finalisation
+
+
+@transaction.atomic
+def unlock_class(actor: Any, cls: SchoolClass, reason: str) -> ClassFinalisation:
+    """The principal reopens a finalised class on a written reason. Records not yet signed go
+    back to draft; signed or issued ones never change (a correction is a new version)."""
+    reason = " ".join(reason.split())
+    if len(reason) < MIN_REASON:
+        raise InvalidEntry(
+            f"Cần ghi rõ lý do mở khóa (ít nhất {MIN_REASON} ký tự).", field="reason"
+        )
+    cls = _lock(cls)
+    finalisation = ClassFinalisation.objects.filter(school_class=cls, locked=True).first()
+    if finalisation is None:
+        raise EntryRefused("Lớp chưa chốt nên không cần mở khóa.", detail=f"class {cls.pk} open")
+    finalisation.locked = False
+    finalisation.save(update_fields=["locked"])
+    finals = RecordVersion.objects.filter(enrolment__school_class=cls, status=Status.FINAL)
+    reopened = sorted(finals.values_list("pk", flat=True))
+    RecordVersion.objects.filter(pk__in=reopened).update(status=Status.DRAFT)
+    audit.record(
+        EventTag.CLASS_EVALUATIONS_UNLOCKED,
+        actor=actor,
+        subject=cls,
+        scope_path=_scope(cls),
+        data={"class": cls.pk, "reason": reason, "reopened_versions": reopened},
+    )
+    return finalisation

@@ -1,0 +1,14 @@
+"""Background tasks of the signing app (run by ``hocba worker``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_signing_batch(batch_id: int) -> dict[str, int | str]:
+    """Sign the pending records of one batch; idempotent, so a requeued run just resumes."""
+    from hocba.apps.signing.services import run_batch
+
+    batch = run_batch(batch_id)
+    return {"status": batch.status, "done": batch.done_count, "failed": batch.failed_count}
