@@ -238,15 +238,20 @@ def finalise(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 def class_list(request: HttpRequest) -> HttpResponse:
     visible = policy.classes_visible_to(request.user)
-    years = sorted(set(visible.values_list("school_year__code", flat=True)), reverse=True)
-    if not years:
-        raise NotAllowed("Không tìm thấy hoặc bạn không có quyền.", detail="no classes")
+    reviewable = [
+        cls
+        for cls in visible.select_related("school__org_unit", "school_year")
+        if policy.can(request.user, P.CLASS_RECORD_REVIEW, cls)
+    ]
+    if not reviewable:
+        raise NotAllowed("Không tìm thấy hoặc bạn không có quyền.", detail="no reviewable class")
+    years = sorted({cls.school_year.code for cls in reviewable}, reverse=True)
     year = request.GET.get("nam", "")
     year = year if year in years else years[0]
+    shown = visible.filter(pk__in=[c.pk for c in reviewable if c.school_year.code == year])
     states = [
         (state, policy.can(request.user, P.SCHOOL_CLASS_UNLOCK, state.school_class))
-        for state in review.class_states(visible.filter(school_year__code=year))
-        if policy.can(request.user, P.CLASS_RECORD_REVIEW, state.school_class)
+        for state in review.class_states(shown)
     ]
     return render(
         request, "records/class_list.html", {"states": states, "years": years, "year": year}
