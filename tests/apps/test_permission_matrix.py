@@ -87,13 +87,6 @@ MATRIX: list[Row] = [
     Row("signing:progress", frozenset({"gvcn", "principal", "vice"}), lambda w: _batch(w)),
     Row("signing:download", frozenset({"ministry", "department", "local", "principal", "vice",
                                        "gvcn", "parent", "student"}), lambda w: _issued(w)),
-    Row("portal:index", frozenset({"parent", "parent_other", "student"})),
-    Row("portal:download", frozenset({"ministry", "department", "local", "principal", "vice",
-                                      "gvcn", "parent", "student"}), _portal_record),
-    Row("reports:index", frozenset({"ministry", "department", "department_other", "local",
-                                    "principal", "principal_other", "vice"})),
-    Row("reports:school", frozenset({"ministry", "department", "local", "principal", "vice"}),
-        lambda w: {"pk": w["school"].pk}),
     Row("records:classes", frozenset({"principal", "vice", "gvcn", "gvcn_other"})),
     Row("records:class", frozenset({"gvcn", "teacher", "teacher_other"}), _school_class),
     Row("records:subject_grid", frozenset({"gvcn", "teacher"}),
@@ -113,7 +106,6 @@ MATRIX: list[Row] = [
     Row("records:finalise", frozenset({"gvcn"}), _school_class, method="post",
         allow_status=(302,)),
     Row("records:unlock", frozenset({"principal"}), _school_class),
-    Row("verification:index", PUBLIC),
 ]  # fmt: skip
 # URL prefixes that are not the app's own pages.
 NOT_IN_MATRIX = ("admin:",)
