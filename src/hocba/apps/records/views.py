@@ -193,6 +193,7 @@ def _review_page(
     refused: str = "", status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     reviews = review.review_class(cls)
+    bars = review.result_chart(reviews)
     return render(
         request,
         "records/review.html",
@@ -200,8 +201,8 @@ def _review_page(
             "cls": cls,
             "reviews": reviews,
             "statuses": RecordVersion.Status.choices,
-            "bars": review.result_chart(reviews),
-            "chart_height": 8 + 30 * 5,
+            "bars": bars,
+            "chart_height": 12 + 30 * len(bars),
             "locked": review.is_locked(cls),
             "blocked": blocked,
             "refused": refused,
