@@ -234,7 +234,7 @@ def test_the_year_summary_is_saved_with_field_names_only_in_the_log(world):
 def test_the_home_page_links_each_role_to_its_work(world):
     home = reverse("accounts:home")
     teacher = _client(world.teacher_tv).get(home).content.decode()
-    assert grid(world) in teacher
+    assert grid(world) in teacher and "Nhập đánh giá môn Tiếng Việt" in teacher
     gvcn = _client(world.gvcn).get(home).content.decode()
     for name in ("class", "rating_grid", "summary_grid", "review"):
         assert reverse(f"records:{name}", args=[world.cls.pk]) in gvcn

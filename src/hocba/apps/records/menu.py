@@ -6,13 +6,16 @@ from django.urls import reverse
 
 from hocba.apps.accounts.menu import Link
 from hocba.apps.accounts.models import SCHOOL_LEADER_ROLES, Grant, Role
+from hocba.apps.records.review import catalog_of
 
 
 def links(grant: Grant) -> list[Link]:
     cid = grant.school_class_id
     if grant.role == Role.SUBJECT_TEACHER and cid and grant.subject_code:
         url = reverse("records:subject_grid", args=[cid, grant.subject_code])
-        return [Link(f"Nhập đánh giá môn {grant.subject_code}", url)]
+        catalog = catalog_of(grant.school_class) if grant.school_class else None
+        spec = catalog.subject(grant.subject_code) if catalog else None
+        return [Link(f"Nhập đánh giá môn {spec.name if spec else grant.subject_code}", url)]
     if grant.role == Role.HOMEROOM_TEACHER and cid:
         return [
             Link("Nhập đánh giá các môn", reverse("records:class", args=[cid])),
