@@ -13,13 +13,13 @@ COMMANDS: dict[str, str] = {
     "audit": "hocba.cli.audit:audit",
     "check": "hocba.cli.check:check",
     "schema": "hocba.cli.schema:schema",
+    "serve": "hocba.cli.serve:serve",
     "demo": "hocba.cli.demo:demo",
     "manage": "hocba.cli.django:manage",
     "render": "hocba.cli.render:render",
     "pki": "hocba.cli.pki:pki",
     "sign": "hocba.cli.sign:sign",
     "verify": "hocba.cli.verify:verify",
-    "worker": "hocba.cli.worker:worker",
 }
 
 

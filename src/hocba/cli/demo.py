@@ -82,6 +82,9 @@ def demo(
     with _progress(console) as progress:
         task = progress.add_task("Lưu vào cơ sở dữ liệu", total=total)
         stored = load_demo_school(school, lambda n: progress.advance(task, n))
+    from hocba.apps.accounts.demo import create_demo_accounts
+
+    accounts = create_demo_accounts()
     timings["Lưu và dựng học bạ từ CSDL"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -117,6 +120,9 @@ def demo(
         console.print(f"Xác minh các tệp PDF đã ký: {line}.")
         if set(verdicts) != {"VALID"}:
             error_count += 1
+    from hocba.cli.serve import print_demo_accounts
+
+    print_demo_accounts(console, accounts)
     if error_count:
         console.print(f"[red]{error_count} lỗi trong dữ liệu mẫu.[/red]")
         raise SystemExit(1)

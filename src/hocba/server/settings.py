@@ -33,7 +33,9 @@ INSTALLED_APPS = [
     "hocba.apps.records",
     "hocba.apps.accounts",
     "hocba.apps.audit",
-    "hocba.apps.signing",
+    "hocba.apps.portal",
+    "hocba.apps.reports",
+    "hocba.apps.verification",
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -8,7 +8,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("hocba.apps.accounts.urls")),
-    path("lop/", include("hocba.apps.records.urls")),
+    path("gia-dinh/", include("hocba.apps.portal.urls")),
+    path("giam-sat/", include("hocba.apps.reports.urls")),
+    path("xac-minh/", include("hocba.apps.verification.urls")),
     path("ky-so/", include("hocba.apps.signing.urls")),
     path("nhat-ky/", include("hocba.apps.audit.urls")),
 ]

@@ -1,0 +1,179 @@
+"""Demo accounts: one user per role on the demo school, so a newcomer can log in as anyone.
+
+``create_demo_accounts()`` runs after ``hocba.apps.records.demo.load_demo_school`` (``hocba
+demo`` calls it); ``demo_accounts()`` lists the ones that exist (``hocba serve`` prints them).
+Every demo account has the password ``DEMO_PASSWORD`` (documented in docs/cli.md). Refused
+with ``HOCBA_ENV=production``: a known password must never exist on a real instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+
+from hocba.apps.accounts import services
+from hocba.apps.accounts.models import Grant, Role
+from hocba.apps.audit import services as audit
+from hocba.apps.audit.tags import EventTag
+from hocba.apps.directory.models import Enrolment, OrgUnit, School, SchoolClass
+from hocba.demo.generate import SCHOOL as DEMO_SCHOOL
+from hocba.errors import HocbaError
+
+DEMO_PASSWORD = "hocba-demo"
+FIXED_USERNAMES = (
+    "bo",
+    "so",
+    "xa",
+    "hieutruong",
+    "phohieutruong",
+    "gvnn1",
+    "phuhuynh",
+    "hocsinh",
+)
+HOMEROOM_PREFIX = "gvcn"
+SUBJECT_TEACHER_CLASS = "3A"
+SUBJECT_TEACHER_SUBJECT = "NN1"
+
+
+class DemoRefused(HocbaError):
+    code = "demo.refused_in_production"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    """The role's Vietnamese name."""
+    scope: str
+    """Where the role applies, in Vietnamese."""
+
+
+def _refuse_in_production() -> None:
+    if getattr(settings, "HOCBA_ENV", "development") == "production":
+        raise DemoRefused(
+            "Không tạo tài khoản mẫu khi HOCBA_ENV=production.",
+            detail="demo accounts refused in production",
+        )
+
+
+def _demo_users() -> Any:
+    return get_user_model().objects.filter(
+        Q(username__in=FIXED_USERNAMES) | Q(username__startswith=HOMEROOM_PREFIX)
+    )
+
+
+def _school(school: School | None) -> School:
+    if school is not None:
+        return school
+    found = School.objects.filter(school_code=DEMO_SCHOOL.code).first() or School.objects.first()
+    if found is None:
+        raise DemoRefused(
+            "Chưa có trường mẫu: hãy chạy `hocba demo` trước.", detail="no demo school"
+        )
+    return found
+
+
+@transaction.atomic
+def create_demo_accounts(
+    school: School | None = None, *, password: str = DEMO_PASSWORD
+) -> list[DemoAccount]:
+    """(Re)create one account per role with grants on ``school`` (default: the first school,
+    i.e. the demo's) and its org tree; earlier demo accounts are replaced."""
+    _refuse_in_production()
+    school = _school(school)
+    _demo_users().delete()
+    local = school.org_unit.parent
+    department = local.parent if local else None
+    ministry = department.parent if department else None
+    classes = list(
+        SchoolClass.objects.filter(school=school)
+        .select_related("school_year")
+        .order_by("-school_year__code", "grade", "name")
+    )
+    current_year = classes[0].school_year_id if classes else None
+    current = [c for c in classes if c.school_year_id == current_year]
+
+    plan: list[tuple[str, str, dict[str, Any]]] = []
+    for username, role, unit in (
+        ("bo", Role.MINISTRY_OFFICER, ministry),
+        ("so", Role.DEPARTMENT_OFFICER, department),
+        ("xa", Role.LOCAL_OFFICER, local),
+    ):
+        if isinstance(unit, OrgUnit):
+            plan.append((username, role, {"org_unit": unit}))
+    plan.append(("hieutruong", Role.PRINCIPAL, {"org_unit": school.org_unit}))
+    plan.append(("phohieutruong", Role.VICE_PRINCIPAL, {"org_unit": school.org_unit}))
+    for cls in current:
+        username = f"{HOMEROOM_PREFIX}{cls.name.lower()}"
+        plan.append((username, Role.HOMEROOM_TEACHER, {"school_class": cls}))
+    english = next((c for c in current if c.name == SUBJECT_TEACHER_CLASS), None)
+    english = english or next((c for c in current if c.grade >= 3), None)
+    if english is not None:
+        scope = {"school_class": english, "subject_code": SUBJECT_TEACHER_SUBJECT}
+        plan.append(("gvnn1", Role.SUBJECT_TEACHER, scope))
+    enrolment = (
+        Enrolment.objects.filter(school_class__in=current)
+        .select_related("student")
+        .order_by("school_class__grade", "school_class__name", "student__student_code")
+        .first()
+    )
+    if enrolment is not None:
+        plan.append(("phuhuynh", Role.PARENT, {"student": enrolment.student}))
+        plan.append(("hocsinh", Role.STUDENT, {"student": enrolment.student}))
+
+    accounts = []
+    for username, role, scope in plan:
+        user = services.create_user(username, password, role=role, **scope)
+        grant = Grant.objects.select_related("org_unit", "school_class__school", "student").get(
+            user=user
+        )
+        audit.record(
+            EventTag.ACCOUNT_USER_CREATED,
+            subject=user,
+            scope_path=_scope_path(grant),
+            data={"role": str(role), "demo": True},
+        )
+        accounts.append(DemoAccount(username, password, Role(role).label, describe_scope(grant)))
+    return accounts
+
+
+def _scope_path(grant: Grant) -> str:
+    if grant.org_unit is not None:
+        return grant.org_unit.path
+    if grant.school_class is not None:
+        return grant.school_class.school.org_unit.path
+    return ""
+
+
+def describe_scope(grant: Grant) -> str:
+    """Where a grant applies, as a user would say it."""
+    if grant.school_class is not None:
+        cls = grant.school_class
+        subject = f", môn {grant.subject_code}" if grant.subject_code else ""
+        return f"Lớp {cls.name}{subject} — {cls.school.name}"
+    if grant.student is not None:
+        return f"Học sinh {grant.student.full_name}"
+    if grant.org_unit is not None:
+        return grant.org_unit.name
+    return "Toàn hệ thống"
+
+
+def demo_accounts(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
+    """The demo accounts that exist now, one row per grant (none outside development)."""
+    if getattr(settings, "HOCBA_ENV", "development") == "production":
+        return []
+    grants = (
+        Grant.objects.filter(user__in=_demo_users(), active=True)
+        .select_related("user", "org_unit", "school_class__school", "student")
+        .order_by("id")
+    )
+    return [
+        DemoAccount(g.user.username, password, Role(g.role).label, describe_scope(g))
+        for g in grants
+    ]

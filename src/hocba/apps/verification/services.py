@@ -1,0 +1,170 @@
+"""Public verification: judge a presented PDF, or answer whether a QR code names an issued record.
+
+Nothing here reveals anything that is not in what was presented: a code lookup answers only
+"issued and current", "issued, superseded by a newer version" or "not found" — no names, no
+results. Requests are rate-limited per client address with Django's cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+
+from hocba.apps.records.models import RecordVersion
+from hocba.errors import HocbaError
+from hocba.verify import TrustConfig, VerificationReport, load_trust, verify_pdf
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+RATE_LIMIT = 30
+RATE_WINDOW_SECONDS = 10 * 60
+TRUST_DIR_SETTING = "HOCBA_TRUST_DIR"
+
+_HEX64 = re.compile(r"\b[0-9a-fA-F]{64}\b")
+_UUID = re.compile(
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+)
+
+
+# --- trust list ------------------------------------------------------------------------------
+
+
+def trust_dir() -> Path:
+    """``settings.HOCBA_TRUST_DIR``, else ``$HOCBA_TRUST_DIR``, else the demo PKI's trust list
+    ``<HOCBA_HOME>/demo/pki/trust`` (what ``hocba demo`` writes)."""
+    configured = getattr(settings, TRUST_DIR_SETTING, None) or os.environ.get(TRUST_DIR_SETTING)
+    if configured:
+        return Path(configured)
+    return Path(settings.HOCBA_HOME) / "demo" / "pki" / "trust"
+
+
+def _trust() -> TrustConfig:
+    where = trust_dir()
+    if not where.is_dir():
+        return TrustConfig()  # nothing to trust: signatures stay INDETERMINATE
+    return load_trust(where)
+
+
+# --- rate limit ------------------------------------------------------------------------------
+
+
+def allow_request(client_ip: str) -> bool:
+    """Count one verification by ``client_ip``; False once it made ``RATE_LIMIT`` in the
+    current window (the window starts with the first request)."""
+    key = f"hocba:verify-rate:{client_ip}"
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+        count = 1
+    return count <= RATE_LIMIT
+
+
+# --- a presented PDF -------------------------------------------------------------------------
+
+
+class UploadTooLarge(HocbaError):
+    code = "verify.too_large"
+
+
+def verify_upload(data: bytes) -> VerificationReport:
+    """The verification report of an uploaded PDF, against the configured trust list."""
+    if len(data) > MAX_PDF_BYTES:
+        raise UploadTooLarge(
+            f"Tệp quá lớn (tối đa {MAX_PDF_BYTES // (1024 * 1024)} MB).",
+            detail=f"upload of {len(data)} bytes",
+        )
+    return verify_pdf(data, _trust())
+
+
+# --- a typed code ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Code:
+    record_id: uuid.UUID
+    digest: str
+    version: int | None = None
+
+
+class CodeStatus(StrEnum):
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    NOT_FOUND = "not_found"
+    MALFORMED = "malformed"
+
+    @property
+    def label_vi(self) -> str:
+        return {
+            "current": "Học bạ đã được nhà trường ban hành và đang có hiệu lực.",
+            "superseded": (
+                "Học bạ này đã được ban hành nhưng đã được thay thế bằng một phiên bản "
+                "điều chỉnh mới hơn; hãy yêu cầu bản mới nhất."
+            ),
+            "not_found": (
+                "Không có học bạ đã ban hành nào khớp với mã này. Mã có thể bị gõ sai, "
+                "học bạ chưa được ban hành, hoặc tài liệu không phải do hệ thống cấp."
+            ),
+            "malformed": (
+                "Mã không đúng định dạng. Nhập mã in dưới mã QR (HOCBA:1:…) hoặc mã học bạ "
+                "kèm mã băm SHA-256 (64 ký tự)."
+            ),
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    status: CodeStatus
+    code: Code | None = None
+
+
+def parse_code(text: str) -> Code | None:
+    """``HOCBA:1:<record id>:<version>:<digest>``, the verification URL holding it in ``q``,
+    or a record id and a digest in any order and separation."""
+    text = (text or "").strip()
+    if "q=" in text:
+        values = parse_qs(urlsplit(text).query).get("q")
+        if values:
+            text = values[0].strip()
+    parts = text.split(":")
+    if len(parts) == 5 and parts[0].upper() == "HOCBA" and parts[1] == "1":
+        try:
+            record_id, version = uuid.UUID(parts[2]), int(parts[3])
+        except ValueError:
+            return None
+        if not _HEX64.fullmatch(parts[4]):
+            return None
+        return Code(record_id, parts[4].lower(), version)
+    found_id, found_digest = _UUID.search(text), _HEX64.search(text)
+    if not found_id or not found_digest:
+        return None
+    return Code(uuid.UUID(found_id.group()), found_digest.group().lower())
+
+
+_PUBLISHED = (RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED)
+
+
+def lookup_code(text: str) -> CodeResult:
+    """Whether a record with this id (and version) and digest was issued, and is current."""
+    code = parse_code(text)
+    if code is None:
+        return CodeResult(CodeStatus.MALFORMED)
+    matches = RecordVersion.objects.filter(
+        record_id=code.record_id, digest=code.digest, status__in=_PUBLISHED
+    )
+    if code.version is not None:
+        matches = matches.filter(version=code.version)
+    status = matches.values_list("status", flat=True).first()
+    if status is None:
+        return CodeResult(CodeStatus.NOT_FOUND, code)
+    if status == RecordVersion.Status.ISSUED:
+        return CodeResult(CodeStatus.CURRENT, code)
+    return CodeResult(CodeStatus.SUPERSEDED, code)

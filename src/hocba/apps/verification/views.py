@@ -1,0 +1,41 @@
+"""The public verification page (no account): upload a PDF or type the QR code."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from hocba.apps.verification import services
+from hocba.apps.verification.forms import CodeForm, UploadForm
+
+TEMPLATE = "verification/index.html"
+TOO_MANY = "Bạn đã gửi quá nhiều yêu cầu xác minh. Vui lòng thử lại sau ít phút."
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    upload, code = UploadForm(), CodeForm(initial={"code": request.GET.get("q", "")})
+    context: dict[str, object] = {"max_mb": services.MAX_PDF_BYTES // (1024 * 1024)}
+    wants_code = request.method == "GET" and request.GET.get("q")
+    counted = request.method == "POST" or wants_code
+    if counted and not services.allow_request(_client_ip(request)):
+        context.update(upload=upload, code_form=code, throttled=TOO_MANY)
+        return render(request, TEMPLATE, context, status=429)
+    if request.method == "POST" and "pdf" in request.FILES:
+        upload = UploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                context["report"] = services.verify_upload(upload.cleaned_data["pdf"].read())
+            except services.UploadTooLarge as err:
+                upload.add_error("pdf", err.message_vi)
+    elif request.method == "POST" or wants_code:
+        code = CodeForm(request.POST if request.method == "POST" else {"code": request.GET["q"]})
+        if code.is_valid():
+            context["lookup"] = services.lookup_code(code.cleaned_data["code"])
+    context.update(upload=upload, code_form=code)
+    return render(request, TEMPLATE, context)

@@ -1,0 +1,161 @@
+"""Officers and school leaders see read-only progress of their subtree; one step outside is 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Count
+from django.urls import reverse
+
+from hocba.apps.accounts.models import Role
+from hocba.apps.accounts.services import create_user
+from hocba.apps.directory import services as directory
+from hocba.apps.directory.models import OrgUnit, School, SchoolYear
+from hocba.apps.records.demo import DEPARTMENT_CODE, LOCAL_CODE, MINISTRY_CODE
+from hocba.apps.records.models import ClassFinalisation, RecordVersion, YearSummary
+from hocba.apps.reports import services
+from tests.apps.portal.conftest import issue
+
+pytestmark = pytest.mark.django_db
+Kind = OrgUnit.Kind
+
+
+def _other_department_school(code: str = "02") -> School:
+    """A school under another department: one step outside a department officer's scope."""
+    ministry = OrgUnit.objects.get(code=MINISTRY_CODE)
+    department = directory.create_org_unit(
+        kind=Kind.DEPARTMENT, code=f"SGD{code}", name=f"Sở GDĐT {code}", parent=ministry
+    )
+    local = directory.create_org_unit(
+        kind=Kind.LOCAL_OFFICE, code=f"UBND{code}", name=f"UBND {code}", parent=department
+    )
+    return directory.create_school(parent=local, school_code=f"S{code}", name=f"Trường {code}")
+
+
+def _school_in_same_commune() -> School:
+    return directory.create_school(
+        parent=OrgUnit.objects.get(code=LOCAL_CODE), school_code="S-NEAR", name="Trường bên cạnh"
+    )
+
+
+def _login(client, role, unit_code=None, school=None):
+    unit = school.org_unit if school else OrgUnit.objects.get(code=unit_code)
+    user = create_user(f"u-{role}", "pw-12345", role=role, org_unit=unit)
+    client.force_login(user)
+    return user
+
+
+def test_a_department_officer_sees_their_schools_and_not_another_department_s(client, stored):
+    demo = stored[0][0].school_class.school
+    outside = _other_department_school()
+    _login(client, Role.DEPARTMENT_OFFICER, DEPARTMENT_CODE)
+    page = client.get(reverse("reports:index")).content.decode()
+    assert demo.name in page and outside.name not in page
+    assert client.get(reverse("reports:school", args=[demo.pk])).status_code == 200
+    assert client.get(reverse("reports:school", args=[outside.pk])).status_code == 404
+    assert client.get(reverse("reports:school", args=[999999])).status_code == 404
+
+
+def test_the_ministry_sees_every_department(client, stored):
+    outside = _other_department_school()
+    _login(client, Role.MINISTRY_OFFICER, MINISTRY_CODE)
+    assert client.get(reverse("reports:school", args=[outside.pk])).status_code == 200
+
+
+def test_a_principal_sees_their_school_only(client, stored):
+    demo = stored[0][0].school_class.school
+    near = _school_in_same_commune()
+    _login(client, Role.PRINCIPAL, school=demo)
+    page = client.get(reverse("reports:index")).content.decode()
+    assert demo.name in page and near.name not in page
+    assert client.get(reverse("reports:school", args=[demo.pk])).status_code == 200
+    assert client.get(reverse("reports:school", args=[near.pk])).status_code == 404
+
+
+def test_teachers_and_families_have_no_progress_pages(client, class_3a):
+    enrolment, _ = class_3a[0]
+    user = create_user("ph", "pw-12345", role=Role.PARENT, student=enrolment.student)
+    client.force_login(user)
+    assert client.get(reverse("reports:index")).status_code == 404
+    school = enrolment.school_class.school
+    assert client.get(reverse("reports:school", args=[school.pk])).status_code == 404
+
+
+def test_the_pages_are_read_only(client, stored):
+    _login(client, Role.LOCAL_OFFICER, LOCAL_CODE)
+    assert client.post(reverse("reports:index")).status_code == 405
+
+
+def test_progress_counts_statuses_finalisation_and_results(client, class_3a):
+    (first, v1), (_second, v2), _ = class_3a
+    school = first.school_class.school
+    issue(v1)
+    RecordVersion.objects.filter(pk=v2.pk).update(status=RecordVersion.Status.GVCN_SIGNED)
+    ClassFinalisation.objects.create(school_class=first.school_class, finalised_at=v1.created_at)
+    user = create_user("lo", "pw-12345", role=Role.LOCAL_OFFICER, org_unit=school.org_unit.parent)
+    data = services.overview(user)
+    assert data.year.code == "2024-2025"
+    (row,) = data.schools
+    by_name = {c.school_class.name: c.progress for c in row.classes}
+    p3a = by_name["3A"]
+    assert (p3a.students, p3a.finalised, p3a.issued) == (3, 1, 1)
+    assert (p3a.gvcn_signed, p3a.principal_signed) == (2, 1)
+    assert p3a.expected > 0 and p3a.entered >= p3a.expected
+    assert row.progress.students == 15 and row.progress.classes == 5
+    expected = dict(
+        YearSummary.objects.filter(enrolment__school_class__school=school)
+        .filter(enrolment__school_class__school_year__code="2024-2025")
+        .values_list("overall_result")
+        .annotate(n=Count("id"))
+    )
+    assert dict(row.progress.results) == expected
+    assert sum(row.progress.results.values()) == 15
+
+
+def test_the_charts_are_server_side_svg_without_scripts(client, stored):
+    _login(client, Role.DEPARTMENT_OFFICER, DEPARTMENT_CODE)
+    page = client.get(reverse("reports:index")).content.decode()
+    assert page.count("<svg") == 2
+    assert "Hoàn thành xuất sắc" in page
+    assert "<script" not in page.replace('<script src="/static/hocba/htmx.min.js" defer>', "")
+
+
+def test_svg_labels_are_escaped():
+    from hocba.apps.reports.charts import bar_chart
+
+    svg = str(bar_chart("t", [("<script>alert(1)</script>", 3)]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_a_department_with_many_schools_costs_a_handful_of_queries(
+    client, django_assert_max_num_queries
+):
+    year = SchoolYear.objects.filter(code="2024-2025").first() or directory.open_school_year(
+        "2024-2025"
+    )
+    ministry = directory.create_org_unit(kind=Kind.MINISTRY, code="BGD", name="Bộ")
+    department = directory.create_org_unit(
+        kind=Kind.DEPARTMENT, code="SGD", name="Sở", parent=ministry
+    )
+    for i in range(100):
+        school = directory.create_school(parent=department, school_code=f"T{i}", name=f"T {i}")
+        cls = directory.create_class(school=school, school_year=year, grade=3, name="3A")
+        student = directory.register_student(
+            student_code=f"HS{i}",
+            full_name="Học Sinh",
+            sex="nam",
+            date_of_birth=dt.date(2016, 1, 1),
+        )
+        directory.enrol_student(
+            student=student,
+            school_class=cls,
+            register_number=str(i),
+            enrolled_on=dt.date(2024, 9, 5),
+        )
+    user = create_user("so", "pw-12345", role=Role.DEPARTMENT_OFFICER, org_unit=department)
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reports:index"))
+    assert response.status_code == 200
+    assert response.content.decode().count("T 99") == 2  # table and chart
