@@ -46,6 +46,29 @@ def _school_class(w: dict[str, Any]) -> dict[str, Any]:
     return {"class_id": w["class"].pk}
 
 
+def _batch(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.signing.models import SigningBatch
+
+    batch = SigningBatch.objects.create(school=w["school"], school_class=w["class"], stage="gvcn")
+    return {"batch_id": batch.pk}
+
+
+def _issued(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.records.models import RecordVersion
+
+    version = RecordVersion.objects.get(enrolment=w["enrolment"])
+    RecordVersion.objects.filter(pk=version.pk).update(status=RecordVersion.Status.ISSUED)
+    return {"version_id": version.pk, "fmt": "json"}
+
+
+def _portal_record(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.records.models import RecordVersion
+
+    version = RecordVersion.objects.get(enrolment=w["enrolment"])
+    RecordVersion.objects.filter(pk=version.pk).update(status=RecordVersion.Status.ISSUED)
+    return {"pk": version.pk, "fmt": "json"}
+
+
 def _portal_record(w: dict[str, Any]) -> dict[str, Any]:
     from hocba.apps.records.models import RecordVersion
 
@@ -61,6 +84,36 @@ MATRIX: list[Row] = [
     Row("accounts:logout", EVERYONE, method="post", allow_status=(302,)),
     Row("audit:events", frozenset({"ministry", "department", "department_other", "local",
                                    "principal", "principal_other", "vice"})),
+    Row("signing:class", frozenset({"gvcn", "principal", "vice"}), _school_class),
+    Row("signing:sign_class", frozenset({"gvcn"}), _school_class, method="post",
+        allow_status=(302,)),
+    Row("signing:seal_class", frozenset({"principal"}), _school_class, method="post",
+        allow_status=(302,)),
+    Row("signing:school", frozenset({"principal"}), lambda w: {"school_id": w["school"].pk}),
+    Row("signing:seal_school", frozenset({"principal"}), lambda w: {"school_id": w["school"].pk},
+        method="post", allow_status=(302,)),
+    Row("signing:progress", frozenset({"gvcn", "principal", "vice"}), lambda w: _batch(w)),
+    Row("signing:download", frozenset({"ministry", "department", "local", "principal", "vice",
+                                       "gvcn", "parent", "student"}), lambda w: _issued(w)),
+    Row("records:classes", frozenset({"principal", "vice", "gvcn", "gvcn_other"})),
+    Row("records:class", frozenset({"gvcn", "teacher", "teacher_other"}), _school_class),
+    Row("records:subject_grid", frozenset({"gvcn", "teacher"}),
+        lambda w: {**_school_class(w), "subject": "TOAN"}),
+    Row("records:subject_cell", frozenset({"gvcn", "teacher"}),
+        lambda w: {**_school_class(w), "subject": "TOAN", "enrolment_id": w["enrolment"].pk},
+        method="post", data={"comment": "Tiến bộ."}),
+    Row("records:rating_grid", frozenset({"gvcn"}), _school_class),
+    Row("records:rating_cell", frozenset({"gvcn"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk, "kind": "quality",
+                   "code": "yeu_nuoc"}, method="post", data={"comment": "Tốt."}),
+    Row("records:summary_grid", frozenset({"gvcn"}), _school_class),
+    Row("records:summary_cell", frozenset({"gvcn"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk},
+        method="post", data={"absences_excused": "1"}),
+    Row("records:review", frozenset({"gvcn", "principal", "vice"}), _school_class),
+    Row("records:finalise", frozenset({"gvcn"}), _school_class, method="post",
+        allow_status=(302,)),
+    Row("records:unlock", frozenset({"principal"}), _school_class),
     Row("portal:index", frozenset({"parent", "parent_other", "student"})),
     Row("portal:download", frozenset({"ministry", "department", "local", "principal", "vice",
                                       "gvcn", "parent", "student"}), _portal_record),

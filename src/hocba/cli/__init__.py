@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "pki": "hocba.cli.pki:pki",
     "sign": "hocba.cli.sign:sign",
     "verify": "hocba.cli.verify:verify",
+    "worker": "hocba.cli.worker:worker",
 }
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hocba.apps.portal",
     "hocba.apps.reports",
     "hocba.apps.verification",
+    "hocba.apps.signing",
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("gia-dinh/", include("hocba.apps.portal.urls")),
     path("giam-sat/", include("hocba.apps.reports.urls")),
     path("xac-minh/", include("hocba.apps.verification.urls")),
+    path("lop/", include("hocba.apps.records.urls")),
     path("ky-so/", include("hocba.apps.signing.urls")),
     path("nhat-ky/", include("hocba.apps.audit.urls")),
 ]
