@@ -74,6 +74,20 @@ def test_re_running_a_batch_or_a_second_batch_signs_nothing_twice(cls, gvcn):
     assert _tags(EventTag.SIGNING_BATCH_FINISHED) == 2
 
 
+def test_a_batch_interrupted_half_way_resumes_with_the_records_left(cls, gvcn):
+    finalise(cls)
+    batch = services.start_gvcn_signing(gvcn, cls)
+    first = batch.items.order_by("pk").first()
+    SigningItem.objects.exclude(pk=first.pk).update(status="done")  # pretend: stop after one
+    services.run_batch(batch.pk)
+    assert statuses(cls).count(S.GVCN_SIGNED) == 1
+    SigningItem.objects.exclude(pk=first.pk).update(status="pending")  # the rest, on resume
+    SigningBatch.objects.filter(pk=batch.pk).update(status="running")
+    batch = services.run_batch(batch.pk)
+    assert statuses(cls) == [S.GVCN_SIGNED, S.GVCN_SIGNED]
+    assert _tags(EventTag.RECORD_SIGNATURE_ADDED) == 2
+
+
 def test_the_principal_cannot_sign_before_the_gvcn(cls, principal):
     finalise(cls)
     with pytest.raises(SigningRefused) as exc:
