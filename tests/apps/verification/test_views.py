@@ -148,3 +148,11 @@ def test_the_trust_list_default_is_the_demo_pki_and_is_documented(settings, monk
     assert services.trust_dir() == Path(settings.HOCBA_HOME) / "demo" / "pki" / "trust"
     docs = (Path(__file__).parents[3] / "docs" / "settings.md").read_text("utf-8")
     assert "`HOCBA_TRUST_DIR` | `<HOCBA_HOME>/demo/pki/trust`" in docs
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(client, db):
+    response = client.post(
+        URL, {"code": "x"}, CONTENT_LENGTH=str(services.MAX_PDF_BYTES + 10 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.content.decode()

@@ -13,6 +13,16 @@ TEMPLATE = "verification/index.html"
 TOO_MANY = "Bạn đã gửi quá nhiều yêu cầu xác minh. Vui lòng thử lại sau ít phút."
 
 
+SLACK = 64 * 1024  # multipart headers and the other form fields
+
+
+def _declared_size(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -26,6 +36,10 @@ def index(request: HttpRequest) -> HttpResponse:
     if counted and not services.allow_request(_client_ip(request)):
         context.update(upload=upload, code_form=code, throttled=TOO_MANY)
         return render(request, TEMPLATE, context, status=429)
+    if request.method == "POST" and _declared_size(request) > services.MAX_PDF_BYTES + SLACK:
+        # Refuse before Django reads the body into a temporary file.
+        context.update(upload=upload, code_form=code, too_large=True)
+        return render(request, TEMPLATE, context, status=413)
     if request.method == "POST" and "pdf" in request.FILES:
         upload = UploadForm(request.POST, request.FILES)
         if upload.is_valid():
