@@ -108,3 +108,21 @@ def test_hocba_serve_prints_the_demo_accounts_and_serves(tmp_path: Path) -> None
     for username in ("bo", "so", "xa", "hieutruong", "gvcn1a", "gvnn1", "phuhuynh", "hocsinh"):
         assert username in output
     assert DEMO_PASSWORD in output
+
+
+def test_serve_creates_missing_demo_accounts_once_and_never_without_the_demo(demo_db, settings):
+    from hocba.apps.accounts.demo import ensure_demo_accounts
+
+    first = ensure_demo_accounts()
+    assert [a.username for a in first][:3] == ["bo", "so", "xa"]
+    users = {g.user_id for g in Grant.objects.all()}
+    assert ensure_demo_accounts() == first
+    assert {g.user_id for g in Grant.objects.all()} == users  # not recreated
+    settings.HOCBA_ENV = "production"
+    assert ensure_demo_accounts() == []
+
+
+def test_no_demo_accounts_without_the_demo_school(db):
+    from hocba.apps.accounts.demo import ensure_demo_accounts
+
+    assert ensure_demo_accounts() == []

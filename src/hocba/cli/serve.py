@@ -39,12 +39,12 @@ def serve(host: str, port: int) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from hocba.apps.accounts.demo import demo_accounts
+    from hocba.apps.accounts.demo import ensure_demo_accounts
 
     console = Console()
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
-    print_demo_accounts(console, demo_accounts())
+    print_demo_accounts(console, ensure_demo_accounts())
     console.print(f"Mở [bold]http://{host}:{port}/[/bold] trong trình duyệt. Dừng: Ctrl+C.")
     # Django's development server, without the reloader (its child process would survive a
     # kill of the parent); --insecure serves static files when DEBUG is off.

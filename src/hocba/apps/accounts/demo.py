@@ -177,3 +177,15 @@ def demo_accounts(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         DemoAccount(g.user.username, password, Role(g.role).label, describe_scope(g))
         for g in grants
     ]
+
+
+def ensure_demo_accounts() -> list[DemoAccount]:
+    """The demo accounts; created first if the demo school exists without them (a database
+    from before demo accounts existed). None in production or without the demo school."""
+    if getattr(settings, "HOCBA_ENV", "development") == "production":
+        return []
+    accounts = demo_accounts()
+    if accounts or not School.objects.filter(school_code=DEMO_SCHOOL.code).exists():
+        return accounts
+    create_demo_accounts()
+    return demo_accounts()
