@@ -35,9 +35,9 @@ def class_3a(stored):
 
 
 @pytest.fixture(scope="session")
-def signed_pdf(tmp_path_factory) -> tuple[bytes, object]:
+def signed_pdf(tmp_path_factory) -> tuple[bytes, object, object]:
     """A real rendered record, signed GVCN → principal → seal with a demo PKI; and the PKI
-    directory (its trust list is what the page must trust)."""
+    directory (its trust list is what the page must trust), and the record."""
     from hocba.render import Renderer
     from hocba.signing import init_pki, sign_all
 
@@ -52,4 +52,4 @@ def signed_pdf(tmp_path_factory) -> tuple[bytes, object]:
     )
     by_role = {s.role: pki.load_signer(s.role, s.full_name) for s in record.signers}
     pdf = sign_all(Renderer().render(record), by_role, pki.timestamper(), trust=pki.trust())
-    return pdf, pki_dir / "trust"
+    return pdf, pki_dir / "trust", record

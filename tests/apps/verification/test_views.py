@@ -27,7 +27,7 @@ def _fresh_rate_limit():
 
 @pytest.fixture
 def trusted(settings, signed_pdf):
-    pdf, trust = signed_pdf
+    pdf, trust, _record = signed_pdf
     settings.HOCBA_TRUST_DIR = str(trust)
     return pdf
 
@@ -156,3 +156,28 @@ def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(client, db):
     )
     assert response.status_code == 413
     assert "Tệp quá lớn" in response.content.decode()
+
+
+def test_a_valid_pdf_also_says_whether_its_record_is_current_here(
+    client, class_3a, trusted, signed_pdf
+):
+    from hocba.spec import canonical_json, record_digest
+
+    record = signed_pdf[2]
+    RecordVersion.objects.filter(record_id=record.record_id).delete()
+    RecordVersion.objects.create(
+        enrolment=class_3a[0][0],
+        record_id=record.record_id,
+        version=record.version,
+        digest=record_digest(record),
+        canonical=canonical_json(record),
+        status=RecordVersion.Status.ISSUED,
+    )
+    page = _upload(client, trusted).content.decode()
+    assert "(VALID)" in page
+    assert f"Trên hệ thống này:</strong> {CodeStatus.CURRENT.label_vi}" in page
+    RecordVersion.objects.filter(record_id=record.record_id).update(
+        status=RecordVersion.Status.SUPERSEDED
+    )
+    page = _upload(client, trusted).content.decode()
+    assert CodeStatus.SUPERSEDED.label_vi in page

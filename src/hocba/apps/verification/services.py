@@ -68,23 +68,6 @@ def allow_request(client_ip: str) -> bool:
     return count <= RATE_LIMIT
 
 
-# --- a presented PDF -------------------------------------------------------------------------
-
-
-class UploadTooLarge(HocbaError):
-    code = "verify.too_large"
-
-
-def verify_upload(data: bytes) -> VerificationReport:
-    """The verification report of an uploaded PDF, against the configured trust list."""
-    if len(data) > MAX_PDF_BYTES:
-        raise UploadTooLarge(
-            f"Tệp quá lớn (tối đa {MAX_PDF_BYTES // (1024 * 1024)} MB).",
-            detail=f"upload of {len(data)} bytes",
-        )
-    return verify_pdf(data, _trust())
-
-
 # --- a typed code ----------------------------------------------------------------------------
 
 
@@ -168,3 +151,31 @@ def lookup_code(text: str) -> CodeResult:
     if status == RecordVersion.Status.ISSUED:
         return CodeResult(CodeStatus.CURRENT, code)
     return CodeResult(CodeStatus.SUPERSEDED, code)
+
+
+# --- a presented PDF -------------------------------------------------------------------------
+
+
+class UploadTooLarge(HocbaError):
+    code = "verify.too_large"
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    report: VerificationReport
+    status: CodeResult | None
+    """Whether this exact record (its QR token) is issued here, and current; None when the
+    document carries no consistent token."""
+
+
+def verify_upload(data: bytes) -> UploadResult:
+    """The verification report of an uploaded PDF against the configured trust list, and the
+    record's status on this server."""
+    if len(data) > MAX_PDF_BYTES:
+        raise UploadTooLarge(
+            f"Tệp quá lớn (tối đa {MAX_PDF_BYTES // (1024 * 1024)} MB).",
+            detail=f"upload of {len(data)} bytes",
+        )
+    report = verify_pdf(data, _trust())
+    token = report.record.qr_token if report.record.matches_qr else None
+    return UploadResult(report, lookup_code(token) if token else None)

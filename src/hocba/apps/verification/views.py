@@ -44,7 +44,8 @@ def index(request: HttpRequest) -> HttpResponse:
         upload = UploadForm(request.POST, request.FILES)
         if upload.is_valid():
             try:
-                context["report"] = services.verify_upload(upload.cleaned_data["pdf"].read())
+                result = services.verify_upload(upload.cleaned_data["pdf"].read())
+                context.update(report=result.report, status=result.status)
             except services.UploadTooLarge as err:
                 upload.add_error("pdf", err.message_vi)
     elif request.method == "POST" or wants_code:
