@@ -63,6 +63,7 @@ def test_demo_writes_valid_records_and_prints_a_summary(tmp_path):
     pdfs = sorted((out / "records").rglob("*.pdf"))
     assert len(pdfs) == 40 and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
     assert "VALID: 40." in proc.stdout
+    assert "Trên web: 8 học bạ khối 1 đã ban hành" in " ".join(proc.stdout.split())
     for stage in ("Kết xuất PDF", "Ký GVCN → hiệu trưởng → con dấu", "Xác minh"):
         assert stage in proc.stdout
 

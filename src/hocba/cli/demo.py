@@ -105,7 +105,10 @@ def demo(
     timings["Kiểm tra và ghi JSON/XML"] = time.perf_counter() - t
 
     if with_pdf:
-        verdicts = _render_sign_verify(console, school, records, out_dir, timings)
+        verdicts, valid_pdfs = _render_sign_verify(console, school, records, out_dir, timings)
+        from hocba.apps.records.demo import issue_demo_classes
+
+        issued = issue_demo_classes(ISSUED_GRADE, valid_pdfs)
     _print_summary(console, school.school.name, school_year, by_class)
     timing_table = Table(
         "Công đoạn", "Thời gian (s)", "Học bạ/giây", title="Thời gian từng công đoạn"
@@ -118,6 +121,11 @@ def demo(
     if with_pdf:
         line = ", ".join(f"{verdict}: {n}" for verdict, n in sorted(verdicts.items()))
         console.print(f"Xác minh các tệp PDF đã ký: {line}.")
+        console.print(
+            f"Trên web: {issued} học bạ khối {ISSUED_GRADE} đã ban hành (phụ huynh, cán bộ xem "
+            f"được); các khối khác chờ giáo viên nhập, chốt và ký. Chạy [bold]hocba serve[/bold] "
+            "và [bold]hocba worker[/bold]."
+        )
         if set(verdicts) != {"VALID"}:
             error_count += 1
     from hocba.cli.serve import print_demo_accounts
@@ -127,6 +135,10 @@ def demo(
         console.print(f"[red]{error_count} lỗi trong dữ liệu mẫu.[/red]")
         raise SystemExit(1)
 
+
+ISSUED_GRADE = 1
+"""The demo issues grade 1's records (as if the school had signed them on the web) so families
+and officers have something to see; the other grades wait for their teachers on the web."""
 
 PER_RECORD_STAGES = {"Kết xuất PDF", "Ký GVCN → hiệu trưởng → con dấu", "Xác minh"}
 
@@ -143,8 +155,9 @@ def _render_sign_verify(
     records: list[Record],
     out_dir: Path,
     timings: dict[str, float],
-) -> Counter[str]:
-    """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF."""
+) -> tuple[Counter[str], dict[str, bytes]]:
+    """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF.
+    Returns the verdict counts and the VALID signed PDFs by record id."""
     from hocba.render import Renderer
     from hocba.signing import init_pki, sign_all
     from hocba.verify import verify_pdf
@@ -170,6 +183,7 @@ def _render_sign_verify(
     rendered: list[bytes] = []
     signed: list[bytes] = []
     verdicts: Counter[str] = Counter()
+    valid: dict[str, bytes] = {}
     with _progress(console) as progress:
         t = time.perf_counter()
         task = progress.add_task("Kết xuất PDF", total=len(records))
@@ -189,11 +203,14 @@ def _render_sign_verify(
         t = time.perf_counter()
         task = progress.add_task("Xác minh", total=len(records))
         for record, pdf in zip(records, signed, strict=True):
-            verdicts[verify_pdf(pdf, trust).verdict.value] += 1
+            verdict = verify_pdf(pdf, trust).verdict.value
+            verdicts[verdict] += 1
+            if verdict == "VALID":
+                valid[record.record_id] = pdf
             _stem(out_dir / "records", record).with_suffix(".pdf").write_bytes(pdf)
             progress.advance(task)
         timings["Xác minh"] = time.perf_counter() - t
-    return verdicts
+    return verdicts, valid
 
 
 def _print_summary(

@@ -167,3 +167,43 @@ def _enrol_with_history(school, cls, student, register_number, record) -> Enrolm
         )
     assert enrolment is not None and enrolment.school_class_id == cls.pk
     return enrolment
+
+
+@transaction.atomic
+def issue_demo_classes(grade: int, signed_pdfs: dict[str, bytes]) -> int:
+    """Mark the demo's classes of ``grade`` finalised and their records issued with the PDFs the
+    demo signed (record id → signed PDF), so families and officers have issued records to see
+    while the other grades wait for teachers on the web. Returns the number issued."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from hocba.apps.audit import services as audit
+    from hocba.apps.audit.tags import EventTag
+    from hocba.apps.records.models import ClassFinalisation
+
+    now = timezone.now()
+    issued = 0
+    for cls in SchoolClass.objects.filter(
+        grade=grade, enrolments__records__isnull=False
+    ).distinct():
+        ClassFinalisation.objects.update_or_create(
+            school_class=cls, defaults={"locked": True, "finalised_at": now}
+        )
+        versions = RecordVersion.objects.filter(enrolment__school_class=cls)
+        for version in versions:
+            pdf = signed_pdfs.get(str(version.record_id))
+            if pdf is None:
+                continue
+            version.pdf.save(
+                f"{version.record_id}-v{version.version}-issued.pdf", ContentFile(pdf), save=False
+            )
+            version.status, version.issued_at = RecordVersion.Status.ISSUED, now
+            version.save(update_fields=["pdf", "status", "issued_at"])
+            audit.record(
+                EventTag.RECORD_ISSUED,
+                subject=version,
+                scope_path=cls.school.org_unit.path,
+                data={"record_version": version.pk, "demo": True},
+            )
+            issued += 1
+    return issued
