@@ -77,6 +77,13 @@ def _portal_record(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": version.pk, "fmt": "json"}
 
 
+LEADERS = frozenset({"principal", "vice"})
+
+
+def _school(w: dict[str, Any]) -> dict[str, Any]:
+    return {"school_id": w["school"].pk}
+
+
 MATRIX: list[Row] = [
     Row("accounts:login", PUBLIC, allow_status=(200, 302)),
     Row("accounts:home", EVERYONE),
@@ -122,6 +129,14 @@ MATRIX: list[Row] = [
     Row("reports:school", frozenset({"ministry", "department", "local", "principal", "vice"}),
         lambda w: {"pk": w["school"].pk}),
     Row("verification:index", PUBLIC),
+    Row("schooladmin:school", LEADERS, _school),
+    Row("schooladmin:open_year", LEADERS, _school, method="post"),
+    Row("schooladmin:create_class", LEADERS, _school, method="post"),
+    Row("schooladmin:subject_teacher", LEADERS, lambda w: {**_school(w), **_school_class(w)},
+        method="post"),
+    Row("schooladmin:enrol", LEADERS, lambda w: {**_school(w), **_school_class(w)},
+        method="post"),
+    Row("schooladmin:parent_account", LEADERS, _school, method="post"),
 ]  # fmt: skip
 # URL prefixes that are not the app's own pages.
 NOT_IN_MATRIX = ("admin:",)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "hocba.apps.reports",
     "hocba.apps.verification",
     "hocba.apps.signing",
+    "hocba.apps.schooladmin",
 ]
 
 AUTHENTICATION_BACKENDS = [

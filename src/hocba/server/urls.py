@@ -14,4 +14,5 @@ urlpatterns = [
     path("lop/", include("hocba.apps.records.urls")),
     path("ky-so/", include("hocba.apps.signing.urls")),
     path("nhat-ky/", include("hocba.apps.audit.urls")),
+    path("quan-tri-truong/", include("hocba.apps.schooladmin.urls")),
 ]

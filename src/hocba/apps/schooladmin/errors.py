@@ -1,0 +1,27 @@
+"""Errors of school administration (Vietnamese message for users, English detail for logs)."""
+
+from __future__ import annotations
+
+from hocba.errors import HocbaError
+
+
+class SchoolAdminError(HocbaError):
+    """A school administration request cannot be carried out."""
+
+    code = "schooladmin.error"
+
+
+class UsernameTaken(SchoolAdminError):
+    code = "schooladmin.username_taken"
+
+
+class InvalidSubject(SchoolAdminError):
+    code = "schooladmin.invalid_subject"
+
+
+class UnknownStudent(SchoolAdminError):
+    code = "schooladmin.unknown_student"
+
+
+class InvalidTeacher(SchoolAdminError):
+    code = "schooladmin.invalid_teacher"
