@@ -194,3 +194,36 @@ class ClassFinalisation(models.Model):
 
     def __str__(self) -> str:
         return f"Chốt lớp #{self.school_class_id}"
+
+
+class StudentUnlock(models.Model):
+    """The principal reopens one student of a finalised class on a written request; closed
+    (``relocked_at``) when the GVCN finalises that student again (DOMAIN §6)."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="học sinh", on_delete=models.CASCADE, related_name="unlocks"
+    )
+    reason = models.TextField("lý do")
+    unlocked_by = models.ForeignKey(
+        "auth.User",
+        verbose_name="người mở khóa",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    unlocked_at = models.DateTimeField("mở khóa lúc")
+    relocked_at = models.DateTimeField("chốt lại lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mở khóa học sinh"
+        verbose_name_plural = "mở khóa học sinh"
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=models.Q(relocked_at__isnull=True),
+                name="studentunlock_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Mở khóa học sinh #{self.enrolment_id}"

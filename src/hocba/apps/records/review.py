@@ -16,6 +16,7 @@ from hocba.apps.records.models import (
     ClassFinalisation,
     RatingEvaluation,
     RecordVersion,
+    StudentUnlock,
     SubjectEvaluation,
     YearSummary,
 )
@@ -36,6 +37,32 @@ KINDS = {
 
 def is_locked(cls: SchoolClass) -> bool:
     return ClassFinalisation.objects.filter(school_class=cls, locked=True).exists()
+
+
+def open_unlocks(cls: SchoolClass) -> dict[int, StudentUnlock]:
+    """The students of ``cls`` the principal has unlocked and the GVCN not yet finalised again."""
+    return {
+        u.enrolment_id: u
+        for u in StudentUnlock.objects.filter(
+            enrolment__school_class=cls, relocked_at__isnull=True
+        ).select_related("unlocked_by")
+    }
+
+
+def read_only(cls: SchoolClass, enrolment: Enrolment | None = None) -> set[int]:
+    """THE lock decision of the working data: the enrolment ids whose cells cannot change.
+    Everyone in a finalised class, except students the principal unlocked one by one; nobody
+    in an open class. With ``enrolment``, only that one is looked at."""
+    if not is_locked(cls):
+        return set()
+    enrolments = enrolments_of(cls)
+    if enrolment is not None:
+        enrolments = enrolments.filter(pk=enrolment.pk)
+    return set(enrolments.values_list("pk", flat=True)) - set(open_unlocks(cls))
+
+
+def is_editable(enrolment: Enrolment, cls: SchoolClass) -> bool:
+    return enrolment.pk not in read_only(cls, enrolment)
 
 
 def catalog_of(cls: SchoolClass) -> GradeCatalog | None:
@@ -207,6 +234,11 @@ def _review(enrolment: Enrolment, status: str) -> StudentReview:
     except HocbaError as exc:
         return StudentReview(enrolment, None, tuple(_as_findings(exc)), status)
     return StudentReview(enrolment, record, tuple(tt27.evaluate(record)), status)
+
+
+def review_student(enrolment: Enrolment) -> StudentReview:
+    current = RecordVersion.objects.filter(enrolment=enrolment).order_by("-version").first()
+    return _review(enrolment, current.status if current is not None else "")
 
 
 def review_class(cls: SchoolClass) -> list[StudentReview]:

@@ -27,4 +27,12 @@ urlpatterns = [
     path("<int:class_id>/xem-xet/", views.class_review, name="review"),
     path("<int:class_id>/chot/", views.finalise, name="finalise"),
     path("<int:class_id>/mo-khoa/", views.unlock, name="unlock"),
+    path(
+        "<int:class_id>/mo-khoa/<int:enrolment_id>/",
+        views.unlock_student,
+        name="unlock_student",
+    ),
+    path(
+        "<int:class_id>/chot/<int:enrolment_id>/", views.finalise_student, name="finalise_student"
+    ),
 ]

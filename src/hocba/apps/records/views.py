@@ -49,6 +49,15 @@ def _form_error(form: forms.Form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
+def _lock_context(cls: SchoolClass) -> dict[str, object]:
+    """What the grids need to disable cells: the one lock decision of ``review.read_only``."""
+    return {
+        "locked": review.is_locked(cls),
+        "read_only": review.read_only(cls),
+        "n_unlocked": len(review.open_unlocks(cls)),
+    }
+
+
 # --- class hub -----------------------------------------------------------------------------------
 
 
@@ -92,7 +101,7 @@ def subject_grid(request: HttpRequest, class_id: int, subject: str) -> HttpRespo
             "spec": spec,
             "rows": rows,
             "levels": SubjectLevel.choices,
-            "locked": review.is_locked(cls),
+            **_lock_context(cls),
         },
     )
 
@@ -136,7 +145,7 @@ def rating_grid(request: HttpRequest, class_id: int) -> HttpResponse:
             "specs": specs,
             "rows": rows,
             "levels": RatingLevel.choices,
-            "locked": review.is_locked(cls),
+            **_lock_context(cls),
         },
     )
 
@@ -166,7 +175,7 @@ def summary_grid(request: HttpRequest, class_id: int) -> HttpResponse:
     return render(
         request,
         "records/summary_grid.html",
-        {"cls": cls, "rows": review.summary_grid(cls), "locked": review.is_locked(cls)},
+        {"cls": cls, "rows": review.summary_grid(cls), **_lock_context(cls)},
     )
 
 
@@ -194,12 +203,13 @@ def _review_page(
 ) -> HttpResponse:  # fmt: skip
     reviews = review.review_class(cls)
     bars = review.result_chart(reviews)
+    unlocks = review.open_unlocks(cls)
     return render(
         request,
         "records/review.html",
         {
             "cls": cls,
-            "reviews": reviews,
+            "rows": [(r, unlocks.get(r.enrolment.pk)) for r in reviews],
             "statuses": RecordVersion.Status.choices,
             "bars": bars,
             "chart_height": 12 + 30 * len(bars),
@@ -230,6 +240,23 @@ def finalise(request: HttpRequest, class_id: int) -> HttpResponse:
     except EntryRefused as exc:
         return _review_page(request, cls, refused=exc.message_vi, status=CONFLICT)
     messages.success(request, f"Đã chốt dữ liệu lớp {cls.name}; học bạ sẵn sàng để ký.")
+    return redirect("records:review", cls.pk)
+
+
+@login_required
+@require_POST
+def finalise_student(request: HttpRequest, class_id: int, enrolment_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.CLASS_RECORD_FINALISE)
+    enrolment = review.enrolment_in(cls, enrolment_id)
+    try:
+        workflow.finalise_student(request.user, enrolment)
+    except FinaliseBlocked as exc:
+        return _review_page(request, cls, blocked=exc, status=CONFLICT)
+    except EntryRefused as exc:
+        return _review_page(request, cls, refused=exc.message_vi, status=CONFLICT)
+    messages.success(
+        request, f"Đã chốt lại dữ liệu của {enrolment.student.full_name}; học bạ sẵn sàng để ký."
+    )
     return redirect("records:review", cls.pk)
 
 
@@ -281,5 +308,32 @@ def unlock(request: HttpRequest, class_id: int) -> HttpResponse:
         request,
         "records/unlock.html",
         {"cls": cls, "form": form, "locked": review.is_locked(cls)},
+        status=status,
+    )
+
+
+@login_required
+def unlock_student(request: HttpRequest, class_id: int, enrolment_id: int) -> HttpResponse:
+    cls = _class(request, class_id, P.SCHOOL_CLASS_UNLOCK)
+    enrolment = review.enrolment_in(cls, enrolment_id)
+    form = UnlockForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = UNPROCESSABLE
+        if form.is_valid():
+            try:
+                workflow.unlock_student(request.user, enrolment, form.cleaned_data["reason"])
+            except InvalidEntry as exc:
+                form.add_error("reason", exc.message_vi)
+            except EntryRefused as exc:
+                form.add_error(None, exc.message_vi)
+                status = CONFLICT
+            else:
+                messages.success(request, f"Đã mở khóa học sinh {enrolment.student.full_name}.")
+                return redirect("records:review", cls.pk)
+    return render(
+        request,
+        "records/unlock_student.html",
+        {"cls": cls, "enrolment": enrolment, "form": form},
         status=status,
     )

@@ -21,6 +21,7 @@ from hocba.apps.records.models import (
     ClassFinalisation,
     RatingEvaluation,
     RecordVersion,
+    StudentUnlock,
     SubjectEvaluation,
     SubjectLevel,
     YearSummary,
@@ -50,7 +51,7 @@ def _scope(cls: SchoolClass) -> str:
 
 
 def _ensure_editable(enrolment: Enrolment, cls: SchoolClass) -> None:
-    if review.is_locked(cls):
+    if not review.is_editable(enrolment, cls):
         raise EntryRefused(
             "Lớp đã chốt dữ liệu: không thể sửa. Cần hiệu trưởng mở khóa lớp trước.",
             detail=f"class {cls.pk} is finalised",
@@ -215,6 +216,9 @@ def finalise_class(actor: Any, cls: SchoolClass) -> ClassFinalisation:
         school_class=cls,
         defaults={"locked": True, "finalised_at": timezone.now(), "finalised_by": actor},
     )
+    StudentUnlock.objects.filter(enrolment__school_class=cls, relocked_at__isnull=True).update(
+        relocked_at=finalisation.finalised_at
+    )
     audit.record(
         EventTag.CLASS_EVALUATIONS_FINALISED,
         actor=actor,
@@ -225,15 +229,20 @@ def finalise_class(actor: Any, cls: SchoolClass) -> ClassFinalisation:
     return finalisation
 
 
-@transaction.atomic
-def unlock_class(actor: Any, cls: SchoolClass, reason: str) -> ClassFinalisation:
-    """The principal reopens a finalised class on a written reason. Records not yet signed go
-    back to draft; signed or issued ones never change (a correction is a new version)."""
+def _reason(reason: str) -> str:
     reason = " ".join(reason.split())
     if len(reason) < MIN_REASON:
         raise InvalidEntry(
             f"Cần ghi rõ lý do mở khóa (ít nhất {MIN_REASON} ký tự).", field="reason"
         )
+    return reason
+
+
+@transaction.atomic
+def unlock_class(actor: Any, cls: SchoolClass, reason: str) -> ClassFinalisation:
+    """The principal reopens a finalised class on a written reason. Records not yet signed go
+    back to draft; signed or issued ones never change (a correction is a new version)."""
+    reason = _reason(reason)
     cls = _lock(cls)
     finalisation = ClassFinalisation.objects.filter(school_class=cls, locked=True).first()
     if finalisation is None:
@@ -251,3 +260,90 @@ def unlock_class(actor: Any, cls: SchoolClass, reason: str) -> ClassFinalisation
         data={"class": cls.pk, "reason": reason, "reopened_versions": reopened},
     )
     return finalisation
+
+
+def _current_status(enrolment: Enrolment) -> str:
+    current = RecordVersion.objects.filter(enrolment=enrolment).order_by("-version").first()
+    return current.status if current is not None else ""
+
+
+@transaction.atomic
+def unlock_student(actor: Any, enrolment: Enrolment, reason: str) -> StudentUnlock:
+    """The principal reopens ONE student of a finalised class on a written request: that
+    student's final record goes back to draft and only their cells become editable. A signed or
+    issued record never changes (a correction is a new version)."""
+    reason = _reason(reason)
+    cls = _lock(enrolment.school_class)
+    if not review.is_locked(cls):
+        raise EntryRefused(
+            "Lớp chưa chốt nên không cần mở khóa từng học sinh.", detail=f"class {cls.pk} open"
+        )
+    if StudentUnlock.objects.filter(enrolment=enrolment, relocked_at__isnull=True).exists():
+        raise EntryRefused(
+            "Học sinh này đang được mở khóa.", detail=f"enrolment {enrolment.pk} already unlocked"
+        )
+    status = _current_status(enrolment)
+    if status in review.SIGNED:
+        raise EntryRefused(
+            "Học bạ của học sinh này đã ký nên không thể mở khóa; "
+            "việc sửa cần lập phiên bản điều chỉnh.",
+            detail=f"enrolment {enrolment.pk} has a signed record",
+        )
+    if status != Status.FINAL:
+        raise EntryRefused(
+            "Học sinh này chưa có học bạ đã chốt nên không thể mở khóa.",
+            detail=f"enrolment {enrolment.pk} has no final record",
+        )
+    finals = RecordVersion.objects.filter(enrolment=enrolment, status=Status.FINAL)
+    reopened = sorted(finals.values_list("pk", flat=True))
+    RecordVersion.objects.filter(pk__in=reopened).update(status=Status.DRAFT)
+    unlock = StudentUnlock.objects.create(
+        enrolment=enrolment, reason=reason, unlocked_by=actor, unlocked_at=timezone.now()
+    )
+    audit.record(
+        EventTag.CLASS_EVALUATIONS_UNLOCKED,
+        actor=actor,
+        subject=cls,
+        scope_path=_scope(cls),
+        data={
+            "class": cls.pk,
+            "enrolment": enrolment.pk,
+            "reason": reason,
+            "reopened_versions": reopened,
+        },
+    )
+    return unlock
+
+
+@transaction.atomic
+def finalise_student(actor: Any, enrolment: Enrolment) -> StudentUnlock:
+    """The GVCN finalises again a student the principal unlocked: refused on any error finding
+    for that student; else states the results, rebuilds the record (final) and relocks."""
+    cls = _lock(enrolment.school_class)
+    unlock = (
+        StudentUnlock.objects.select_for_update()
+        .filter(enrolment=enrolment, relocked_at__isnull=True)
+        .first()
+    )
+    if unlock is None or not review.is_locked(cls):
+        raise EntryRefused(
+            "Học sinh này không được mở khóa nên không cần chốt lại.",
+            detail=f"enrolment {enrolment.pk} is not unlocked",
+        )
+    checked = review.review_student(enrolment)
+    if checked.errors:
+        raise FinaliseBlocked([(enrolment, f) for f in checked.errors])
+    assert checked.record is not None  # no error finding: the data is a record
+    _write_results(enrolment, checked.record)
+    version = store_version(enrolment, build_record(enrolment))
+    RecordVersion.objects.filter(pk=version.pk).update(status=Status.FINAL)
+    unlock.relocked_at = timezone.now()
+    unlock.save(update_fields=["relocked_at"])
+    audit.record(
+        EventTag.CLASS_EVALUATIONS_FINALISED,
+        actor=actor,
+        subject=cls,
+        scope_path=_scope(cls),
+        data={"class": cls.pk, "enrolment": enrolment.pk, "record_versions": [version.pk]},
+    )
+    return unlock
