@@ -11,6 +11,8 @@ DEBIAN_PACKAGE = {
     "pdftotext": "poppler-utils",
     "pdftoppm": "poppler-utils",
     "zbarimg": "zbar-tools",
+    "softhsm2-util": "softhsm2",
+    "pkcs11-tool": "opensc",
 }
 
 

@@ -35,7 +35,15 @@ from hocba.signing.errors import PkiError
 from hocba.signing.pki_files import MANIFEST, DemoPki, PkiSigner, load_pki
 from hocba.spec.roles import SignerRole
 
-__all__ = ["DEMO_PASSWORD", "DemoPki", "PkiSigner", "init_pki", "issue_signer", "load_pki"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DemoPki",
+    "PkiSigner",
+    "init_pki",
+    "issue_for_public_key",
+    "issue_signer",
+    "load_pki",
+]
 
 DEMO_PASSWORD = "hocba-demo"
 """Password of every demo PKCS#12 file (documented on purpose: the PKI is for demos only)."""
@@ -159,6 +167,37 @@ def issue_signer(
     return load_pki(pki.directory).signers[-1]
 
 
+def issue_for_public_key(
+    pki: DemoPki,
+    role: SignerRole,
+    name: str,
+    public_key: bytes | rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
+    *,
+    not_before: dt.datetime | None = None,
+    not_after: dt.datetime | None = None,
+) -> x509.Certificate:
+    """A demo certificate for a key held elsewhere (a token, a remote service): ``public_key``
+    is a key object or a DER SubjectPublicKeyInfo. Nothing is written to the PKI directory."""
+    if isinstance(public_key, bytes):
+        loaded = serialization.load_der_public_key(public_key)
+        if not isinstance(loaded, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+            raise PkiError("Chỉ hỗ trợ khoá RSA hoặc ECDSA.", code="pki.bad_key_type")
+        public_key = loaded
+    ica = x509.load_pem_x509_certificate(pki.issuing_ca_cert.read_bytes())
+    ica_key = serialization.load_pem_private_key(pki.issuing_ca_key.read_bytes(), None)
+    assert isinstance(ica_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    person = unicodedata.normalize("NFC", name)
+    subject = (
+        _name(person, org=person) if role is SignerRole.SEAL else _name(person, locality=pki.school)
+    )
+    return _build(
+        subject, public_key, ica.subject, ica_key, ica,
+        not_before or now - dt.timedelta(days=1), not_after or _days(now, 730),
+        crl="issuing-ca.crl",
+    )  # fmt: skip
+
+
 def _issue(
     root_dir: Path,
     manifest: dict[str, Any],
@@ -230,7 +269,7 @@ def _name(cn: str, *, org: str | None = None, locality: str | None = None) -> x5
 
 def _build(
     subject: x509.Name,
-    key: PrivateKey,
+    key: PrivateKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
     issuer: x509.Name,
     issuer_key: PrivateKey,
     issuer_cert: x509.Certificate | None,
@@ -242,7 +281,9 @@ def _build(
     crl: str | None = None,
 ) -> x509.Certificate:
     """One certificate; ``ca`` is the path length of a CA certificate."""
-    public = key.public_key()
+    public = (
+        key if isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) else key.public_key()
+    )
     b = (
         x509.CertificateBuilder()
         .subject_name(subject)
