@@ -1,0 +1,125 @@
+"""Verification of signed record XML, and of a PDF + XML pair (same record digest)."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from hocba.signing.pki import init_pki
+from hocba.signing.xades import parse_xml, sign_xml, sign_xml_all
+from hocba.spec import SignerRole, record_digest
+from hocba.spec.xml import NS, to_xml
+from hocba.verify import Revocation, Severity, Verdict, verify_pdf
+from hocba.verify.xml import compare_pair, verify_xml
+from tests.builders import primary_record
+from tests.pki_fixtures import PRINCIPAL, TEACHER
+
+GVCN, PRINCIPAL_ROLE, SEAL = SignerRole
+
+
+def _errors(report) -> set[str]:
+    return {p.code for p in report.problems if p.severity is Severity.ERROR}
+
+
+@pytest.fixture(scope="module")
+def trust(pki):
+    return pki.trust()
+
+
+@pytest.fixture(scope="module")
+def signed_xml(record, role_signers, tsa, trust) -> bytes:
+    return sign_xml_all(to_xml(record), role_signers, tsa, trust=trust)
+
+
+def test_a_fully_signed_xml_is_valid(signed_xml, trust, record):
+    report = verify_xml(signed_xml, trust)
+    assert report.verdict is Verdict.VALID, report.problems
+    assert [s.role for s in report.signatures] == list(SignerRole)
+    assert all(s.intact and s.trusted and s.timestamp_time for s in report.signatures)
+    assert report.record.digest == record_digest(record)
+
+
+def _edit_first(xml: bytes, tag: str, value: str) -> bytes:
+    root = parse_xml(xml)
+    el = next(root.iter(f"{{{NS}}}{tag}"))
+    el.text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("tag", ["full_name", "comment"])
+def test_a_change_after_signing_is_invalid(signed_xml, trust, tag):
+    root = parse_xml(signed_xml)
+    assert next(root.iter(f"{{{NS}}}{tag}"), None) is not None, tag
+    report = verify_xml(_edit_first(signed_xml, tag, "Nguyễn Văn Sửa"), trust)
+    assert report.verdict is Verdict.INVALID and "signature.modified" in _errors(report)
+
+
+def test_a_score_changed_after_signing_is_invalid(signed_xml, trust):
+    root = parse_xml(signed_xml)
+    for el in root.iter():
+        if (
+            isinstance(el.tag, str)
+            and el.text
+            and el.text.strip().replace(".", "").isdigit()
+            and "score" in el.tag
+        ):
+            el.text = "10" if el.text.strip() != "10" else "9"
+            break
+    else:
+        pytest.fail("no score element")
+    report = verify_xml(etree.tostring(root), trust)
+    assert report.verdict is Verdict.INVALID and "signature.modified" in _errors(report)
+
+
+def test_an_untrusted_certificate_is_invalid(record, tmp_path_factory, tsa, trust):
+    rogue = init_pki(
+        tmp_path_factory.mktemp("rogue-xml"), teachers=[TEACHER], principal=PRINCIPAL,
+        school=record.school.name,
+    )  # fmt: skip
+    xml = sign_xml_all(to_xml(record), {r: rogue.load_signer(r) for r in SignerRole}, tsa)
+    report = verify_xml(xml, trust)
+    assert report.verdict is Verdict.INVALID and "signature.untrusted" in _errors(report)
+
+
+def test_a_revoked_signer_is_invalid(record, pki, role_signers, tsa, trust):
+    revoked = pki.load_signer(GVCN, TEACHER, revoked=True)
+    xml = sign_xml(to_xml(record), GVCN, revoked, tsa)  # no trust list: not checked at signing
+    xml = sign_xml(xml, PRINCIPAL_ROLE, role_signers[PRINCIPAL_ROLE], tsa)
+    xml = sign_xml(xml, SEAL, role_signers[SEAL], tsa)
+    report = verify_xml(xml, trust)
+    assert report.verdict is Verdict.INVALID and "signature.revoked" in _errors(report)
+    assert report.signatures[0].revocation is Revocation.REVOKED
+
+
+def test_signatures_reordered_are_invalid(signed_xml, trust):
+    root = parse_xml(signed_xml)
+    sigs = root[-3:]
+    root.remove(sigs[0])
+    root.append(sigs[0])
+    report = verify_xml(etree.tostring(root), trust)
+    assert report.verdict is Verdict.INVALID
+
+
+def test_entities_are_never_resolved(tmp_path, trust):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("BI-MAT")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<r xmlns="urn:hocba:record:tt27:1">&x;</r>'
+    ).encode()
+    report = verify_xml(xxe, trust)
+    assert report.verdict is Verdict.UNREADABLE
+    assert "BI-MAT" not in str(report.as_dict())
+
+
+def test_pdf_and_xml_of_the_same_record_carry_the_same_digest(signed_xml, signed_pdf, trust):
+    pdf, xml = verify_pdf(signed_pdf, trust), verify_xml(signed_xml, trust)
+    assert pdf.record.digest == xml.record.digest
+    assert compare_pair(pdf, xml).verdict is Verdict.VALID
+
+
+def test_pdf_and_xml_of_different_records_are_invalid(signed_pdf, role_signers, tsa, trust):
+    other = primary_record().model_copy(update={"version": 2})
+    xml = sign_xml_all(to_xml(other), role_signers, tsa, trust=trust)
+    pair = compare_pair(verify_pdf(signed_pdf, trust), verify_xml(xml, trust))
+    assert pair.verdict is Verdict.INVALID and "pair.digest_mismatch" in _errors(pair)
