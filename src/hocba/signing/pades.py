@@ -181,16 +181,14 @@ async def async_apply_signature(
     return await _write(pdf, planned, slot, signer, timestamper, reuse_reader=True)
 
 
-async def _write(
-    pdf: bytes,
+def pdf_signer_for(
     planned: PlannedDocument,
     slot: SignatureSlot,
-    signer: Signer,
-    timestamper: timestamps.TimeStamper,
-    *,
-    reuse_reader: bool,
-) -> bytes:
-    """Write the (already checked) signature of ``slot`` as an incremental update."""
+    pyhanko_signer: signers.Signer,
+    timestamper: timestamps.TimeStamper | None,
+) -> tuple[signers.PdfSigner, dict[str, str]]:
+    """The pyHanko signer of ``slot`` (metadata, DocMDP, stamp) and the stamp's text
+    parameters; shared by one-by-one and batch signing so both write the same signature."""
     meta = signers.PdfSignatureMetadata(
         field_name=slot.field_name,
         md_algorithm=MD_ALGORITHM,
@@ -201,6 +199,23 @@ async def _write(
         certify=slot.certify,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
+    pdf_signer = signers.PdfSigner(
+        meta, pyhanko_signer, timestamper=timestamper, stamp_style=_STAMP
+    )
+    when = dt.datetime.now(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M (GMT+7)")
+    return pdf_signer, {"when": when}
+
+
+async def _write(
+    pdf: bytes,
+    planned: PlannedDocument,
+    slot: SignatureSlot,
+    signer: Signer,
+    timestamper: timestamps.TimeStamper,
+    *,
+    reuse_reader: bool,
+) -> bytes:
+    """Write the (already checked) signature of ``slot`` as an incremental update."""
     reserve = _reserve(signer, timestamper)
     for attempt in range(2):
         # the writer edits objects in the reader's cache: a retry parses afresh
@@ -209,16 +224,13 @@ async def _write(
             if reuse_reader and attempt == 0
             else _SigningWriter(BytesIO(pdf))
         )
-        pdf_signer = signers.PdfSigner(
-            meta, signer.pyhanko_signer, timestamper=timestamper, stamp_style=_STAMP
-        )
+        pdf_signer, text_params = pdf_signer_for(planned, slot, signer.pyhanko_signer, timestamper)
         try:
-            when = dt.datetime.now(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M (GMT+7)")
             out = await pdf_signer.async_sign_pdf(
                 writer,
                 existing_fields_only=True,
                 bytes_reserved=reserve,
-                appearance_text_params={"when": when},
+                appearance_text_params=text_params,
             )
         except timestamps.TimestampRequestError as exc:
             raise TimestampError(
@@ -318,8 +330,13 @@ def sign_all(
     return asyncio.run(async_sign_all(pdf, signers_by_role, timestamper, trust=trust, now=now))
 
 
+def reserve_size(chain_size: int, timestamper: timestamps.TimeStamper) -> int:
+    """Fixed /Contents size in hex digits for a signer whose chain has ``chain_size`` bytes."""
+    estimate = chain_size + 1024 + 1536 + token_budget(timestamper)
+    return 2 * (estimate // 1024 + 1) * 1024
+
+
 def _reserve(signer: Signer, timestamper: timestamps.TimeStamper) -> int:
     """Fixed /Contents size in hex digits (pyHanko's unit): twice the DER estimate of chain +
     signature + attributes + timestamp token, rounded up to 1 KiB."""
-    estimate = signer.chain_size + 1024 + 1536 + token_budget(timestamper)
-    return 2 * (estimate // 1024 + 1) * 1024
+    return reserve_size(signer.chain_size, timestamper)
