@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import crl, pem, x509
+from asn1crypto import crl, ocsp, pem, x509
 from pyhanko_certvalidator import ValidationContext
 
 from hocba.signing.errors import SigningError
@@ -30,6 +30,15 @@ class Revocation:
     serial: int
     revoked_at: dt.datetime
     reason: str
+
+
+@dataclass(frozen=True)
+class EmbeddedRevocationData:
+    """Validation data read from a document's DSS (PAdES B-LT)."""
+
+    certs: tuple[x509.Certificate, ...] = ()
+    crls: tuple[crl.CertificateList, ...] = ()
+    ocsps: tuple[ocsp.OCSPResponse, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,12 +83,21 @@ class TrustConfig:
     def empty(self) -> bool:
         return not self.roots
 
-    def validation_context(self, *, moment: dt.datetime | None = None) -> ValidationContext:
-        """Offline context: revocation must be known for certificates that declare a CRL."""
+    def validation_context(
+        self,
+        *,
+        moment: dt.datetime | None = None,
+        embedded: EmbeddedRevocationData | None = None,
+    ) -> ValidationContext:
+        """Offline context: revocation must be known for certificates that declare a CRL.
+        ``embedded``: certificates, CRLs and OCSP responses a B-LT/B-LTA record carries in
+        its DSS — they never add trust anchors, only evidence."""
+        extra = embedded or EmbeddedRevocationData()
         return ValidationContext(
             trust_roots=list(self.roots),
-            other_certs=list(self.certs),
-            crls=list(self.crls),
+            other_certs=[*self.certs, *extra.certs],
+            crls=[*self.crls, *extra.crls],
+            ocsps=list(extra.ocsps),
             allow_fetching=False,
             revocation_mode="hard-fail",
             moment=moment,

@@ -16,6 +16,7 @@ from hocba.signing.plan import SignaturePlan
 from hocba.signing.trust import TrustConfig
 from hocba.spec import Record
 from hocba.verify.embedded import check_record_data
+from hocba.verify.ltv import DOC_TIMESTAMP, judge_document_timestamp, read_embedded_revocation
 from hocba.verify.report import (
     Problem,
     Severity,
@@ -70,9 +71,13 @@ async def _verify(
                 Severity.WARNING,
             )
         )
-    context = trust.validation_context(moment=now)
+    context = trust.validation_context(moment=now, embedded=read_embedded_revocation(doc.reader))
     signatures: list[SignatureReport] = []
-    embedded = doc.reader.embedded_signatures
+    everything = doc.reader.embedded_signatures
+    embedded = [sig for sig in everything if sig.sig_object_type != DOC_TIMESTAMP]
+    for sig in everything:
+        if sig.sig_object_type == DOC_TIMESTAMP:
+            problems.extend(await judge_document_timestamp(sig, context, not trust.empty))
     for i, sig in enumerate(embedded):
         judged = await judge_signature(
             sig, last=i == len(embedded) - 1, context=context, have_trust=not trust.empty,
