@@ -123,3 +123,49 @@ def test_pdf_and_xml_of_different_records_are_invalid(signed_pdf, role_signers, 
     xml = sign_xml_all(to_xml(other), role_signers, tsa, trust=trust)
     pair = compare_pair(verify_pdf(signed_pdf, trust), verify_xml(xml, trust))
     assert pair.verdict is Verdict.INVALID and "pair.digest_mismatch" in _errors(pair)
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from hocba.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_the_cli_signs_an_xml_in_order_and_verifies_it_with_its_pdf(
+    tmp_path, pki, record, signed_pdf
+):
+    doc = tmp_path / "0.xml"
+    doc.write_bytes(to_xml(record))
+    early = _cli("sign", doc, "-o", tmp_path / "x.xml", "--role", "seal",
+                 "--p12", pki.signer_entry(SEAL).p12)  # fmt: skip
+    assert early.exit_code == 1 and "signing.out_of_order" in early.output
+    for i, role in enumerate(SignerRole):
+        out = tmp_path / f"{i + 1}.xml"
+        result = _cli("sign", doc, "-o", out, "--role", role.value,
+                      "--p12", pki.signer_entry(role).p12)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        doc = out
+    trust = ["--trust", pki.directory]
+    result = _cli("verify", doc, *trust)
+    assert result.exit_code == 0, result.output
+    assert "HỢP LỆ" in result.output and record_digest(record) in result.output
+    pdf = tmp_path / "hocba.pdf"
+    pdf.write_bytes(signed_pdf)
+    assert _cli("verify", pdf, "--pair", doc, *trust).exit_code == 0
+    assert _cli("verify", doc, "--pair", pdf, *trust).exit_code == 0
+    other = tmp_path / "other.xml"
+    other.write_bytes(
+        sign_xml_all(
+            to_xml(primary_record().model_copy(update={"version": 2})),
+            {r: pki.load_signer(r) for r in SignerRole},
+            pki.timestamper(),
+            trust=pki.trust(),
+        )
+    )
+    mismatch = _cli("verify", pdf, "--pair", other, "--json", *trust)
+    assert mismatch.exit_code == 1 and "pair.digest_mismatch" in mismatch.output

@@ -21,7 +21,7 @@ P12_PASSWORD_ENV = "HOCBA_P12_PASSWORD"
 @click.command()
 @click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Tệp PDF đã ký (ghi mới; tệp vào không bị thay đổi).")  # fmt: skip
+              help="Tệp đã ký, PDF hoặc XML như tệp vào (ghi mới; tệp vào không bị thay đổi).")  # fmt: skip
 @click.option("--role", type=click.Choice(["gvcn", "principal", "seal"]), required=True,
               help="Vai trò ký: gvcn, principal (hiệu trưởng), seal (con dấu số).")  # fmt: skip
 @click.option("--p12", "p12", type=click.Path(path_type=Path, dir_okay=False), required=True,
@@ -41,7 +41,8 @@ def sign(
     tsa_url: str | None,
     trust_dir: Path | None,
 ) -> None:
-    """Ký học bạ SOURCE theo kế hoạch ký (GVCN → hiệu trưởng → con dấu số), PAdES B-T.
+    """Ký học bạ SOURCE theo kế hoạch ký (GVCN → hiệu trưởng → con dấu số): PDF ký PAdES B-T,
+    XML (hocba.spec.xml) ký XAdES-T.
 
     Khoá trong PKI demo (hocba pki init) dùng được ngay: mật khẩu, TSA và danh sách tin cậy
     lấy từ PKI demo. Mã thoát: 0 đã ký; 1 bị từ chối (sai thứ tự, sai người ký, chứng thư
@@ -88,8 +89,10 @@ def _sign(
     from hocba.signing.pades import sign_record
     from hocba.signing.pki_files import find_pki_for
     from hocba.signing.tsa import TSA_URL_ENV, http_timestamper
+    from hocba.signing.xades import sign_xml
     from hocba.spec.roles import SignerRole
     from hocba.verify.trust import load_trust
+    from hocba.verify.xml import looks_like_xml
 
     if source.stat().st_size > MAX_PDF_BYTES:
         raise DocumentError("Tệp quá lớn để là một học bạ.", code="document.too_large")
@@ -111,7 +114,10 @@ def _sign(
     if trust_dir is None and not os.environ.get("HOCBA_TRUST_DIR") and demo is not None:
         trust_dir = demo.trust_dir
     trust = load_trust(trust_dir)
-    signed = sign_record(data, SignerRole(role), signer, timestamper, trust=trust)
+    if looks_like_xml(data):
+        signed = sign_xml(data, SignerRole(role), signer, timestamper, trust=trust)
+    else:
+        signed = sign_record(data, SignerRole(role), signer, timestamper, trust=trust)
     who = common_name(signer.certificate)
     return signed, f"{SignerRole(role).label_vi}: {who}"
 

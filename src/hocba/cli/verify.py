@@ -27,14 +27,15 @@ _SEVERITY = {
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @click.option("--trust", "trust_dir", type=click.Path(path_type=Path), default=None,
               help="Thư mục danh sách tin cậy: CA gốc + CRL (mặc định $HOCBA_TRUST_DIR).")  # fmt: skip
-def verify(file: Path, as_json: bool, trust_dir: Path | None) -> None:
-    """Xác minh học bạ số (PDF): chữ ký, dấu thời gian, chuỗi tin cậy, thu hồi, dữ liệu.
+@click.option("--pair", "pair", type=click.Path(path_type=Path), default=None,
+              help="Bản còn lại (PDF hoặc XML) của cùng học bạ: cả hai phải hợp lệ và cùng mã băm.")  # fmt: skip
+def verify(file: Path, as_json: bool, trust_dir: Path | None, pair: Path | None) -> None:
+    """Xác minh học bạ số (PDF hoặc XML): chữ ký, dấu thời gian, chuỗi tin cậy, thu hồi, dữ liệu.
 
     Không cần mạng. Mã thoát: 0 HỢP LỆ; 1 KHÔNG HỢP LỆ; 2 CHƯA XÁC ĐỊNH ĐƯỢC;
     3 không đọc được tài liệu.
     """
-    from hocba.signing.document import MAX_PDF_BYTES
-    from hocba.verify import Problem, Verdict, VerificationReport, load_trust, verify_pdf
+    from hocba.verify import Problem, Verdict, VerificationReport, load_trust
 
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
@@ -45,9 +46,9 @@ def verify(file: Path, as_json: bool, trust_dir: Path | None) -> None:
         Console(stderr=True).print(f"[red]{exc.message_vi}[/red] [dim]({exc.code})[/dim]")
         sys.exit(Verdict.INDETERMINATE.exit_code)
     try:
-        with file.open("rb") as fh:
-            data = fh.read(MAX_PDF_BYTES + 1)
-        report = verify_pdf(data, trust)
+        report = _verify_file(file, trust)
+        if pair is not None:
+            report = _pair(report, _verify_file(pair, trust), xml_first=_is_xml(file))
     except OSError as exc:
         message = f"Không đọc được tệp '{file}' ({exc.strerror})."
         report = VerificationReport(
@@ -66,6 +67,31 @@ def verify(file: Path, as_json: bool, trust_dir: Path | None) -> None:
     sys.exit(report.exit_code)
 
 
+def _is_xml(file: Path) -> bool:
+    from hocba.verify.xml import looks_like_xml
+
+    with file.open("rb") as fh:
+        return looks_like_xml(fh.read(64))
+
+
+def _verify_file(file: Path, trust: object) -> object:
+    """PDF or XML, by content (``<`` first → XML)."""
+    from hocba.signing.document import MAX_PDF_BYTES
+    from hocba.verify import verify_pdf
+    from hocba.verify.xml import looks_like_xml, verify_xml
+
+    with file.open("rb") as fh:
+        data = fh.read(MAX_PDF_BYTES + 1)
+    return verify_xml(data, trust) if looks_like_xml(data) else verify_pdf(data, trust)  # type: ignore[arg-type]
+
+
+def _pair(first: object, second: object, *, xml_first: bool) -> object:
+    from hocba.verify.xml import compare_pair
+
+    pdf, xml = (second, first) if xml_first else (first, second)
+    return compare_pair(pdf, xml)  # type: ignore[arg-type]
+
+
 def _print(console: Console, file: Path, report: object) -> None:
     from hocba.signing.pades import VIETNAM_TIME
     from hocba.verify import VerificationReport
@@ -79,9 +105,8 @@ def _print(console: Console, file: Path, report: object) -> None:
             f"{record.student or '?'} — {record.school or '?'}, năm học {record.school_year or '?'}"
         )
         console.print(f"Học bạ: {who}; mã {record.record_id}, phiên bản {record.version}")
-        console.print(
-            f"Mã băm dữ liệu: {record.digest} ({'khớp' if record.matches_qr else 'KHÔNG khớp'} mã QR)"
-        )
+        qr = f" ({'khớp' if record.matches_qr else 'KHÔNG khớp'} mã QR)" if record.qr_token else ""
+        console.print(f"Mã băm dữ liệu: {record.digest}{qr}")
     if report.signatures:
         table = Table(
             "Ô ký",

@@ -30,7 +30,7 @@ from pyhanko.sign import timestamps
 
 from hocba.errors import InvalidRecord
 from hocba.signing.backends import Signer
-from hocba.signing.errors import PlanError, SigningError, TimestampError
+from hocba.signing.errors import DocumentError, PlanError, SigningError, TimestampError
 from hocba.signing.pades import check_certificate
 from hocba.signing.plan import SignaturePlan
 from hocba.signing.trust import TrustConfig
@@ -168,6 +168,9 @@ async def async_sign_xml(
     """Check, then add the XAdES-T signature of ``role``; returns the new XML bytes."""
     try:
         root = parse_xml(xml)
+    except InvalidRecord as exc:
+        raise DocumentError(exc.message_vi, detail=exc.detail, code=exc.code) from exc
+    try:
         _, record = unsigned_record(root)
     except InvalidRecord as exc:
         raise PlanError(

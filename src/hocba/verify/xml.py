@@ -34,6 +34,7 @@ from hocba.signing.trust import TrustConfig
 from hocba.signing.xades import ds, parse_xml, signatures_of, unsigned_record, xa
 from hocba.spec import record_digest
 from hocba.spec.roles import SignerRole
+from hocba.spec.xml import NS
 from hocba.verify.report import (
     Problem,
     RecordReport,
@@ -68,6 +69,10 @@ async def async_verify_xml(
         root = parse_xml(data)
     except HocbaError as exc:
         return VerificationReport(Verdict.UNREADABLE, problems=(Problem(exc.code, exc.message_vi),))
+    if root.tag != f"{{{NS}}}record":
+        message = "Tệp không phải học bạ số (PDF hoặc XML theo lược đồ hocba)."
+        problem = Problem("document.not_record", message)
+        return VerificationReport(Verdict.UNREADABLE, problems=(problem,))
     try:
         return await _verify(data, root, trust, now)
     except Exception:  # the contract: a report, never an exception
