@@ -10,6 +10,7 @@ from hocba import __version__
 
 # name -> "module:attribute"; each module owns one command (or group).
 COMMANDS: dict[str, str] = {
+    "archive": "hocba.cli.archive:archive",
     "audit": "hocba.cli.audit:audit",
     "check": "hocba.cli.check:check",
     "schema": "hocba.cli.schema:schema",

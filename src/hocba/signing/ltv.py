@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -32,12 +36,14 @@ from hocba.signing.trust import TrustConfig
 from hocba.signing.tsa import token_budget
 
 __all__ = [
+    "RefreshSummary",
     "add_document_timestamp",
     "add_validation_info",
     "archive",
     "async_archive",
     "newest_timestamp",
     "refresh",
+    "refresh_files",
 ]
 
 DOC_TIMESTAMP = "/DocTimeStamp"
@@ -187,3 +193,69 @@ def refresh(
     if not needs_refresh(pdf, older_than=older_than, now=now):
         return None
     return archive(pdf, trust, timestamper)
+
+
+@dataclass
+class RefreshSummary:
+    """What ``refresh_files`` did: paths refreshed, recent enough, not applicable, failed."""
+
+    refreshed: list[Path] = field(default_factory=list)
+    recent: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    """Unsigned or not a record PDF."""
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    """Path and Vietnamese reason."""
+
+
+def record_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The PDF files named, and those under the directories named (recursively), sorted."""
+    found: list[Path] = []
+    for item in map(Path, paths):
+        if item.is_dir():
+            found += sorted(p for p in item.rglob("*") if p.suffix.lower() == ".pdf")
+        else:
+            found.append(item)
+    return found
+
+
+def refresh_files(
+    paths: Iterable[Path | str],
+    trust: TrustConfig,
+    timestamper: timestamps.TimeStamper,
+    *,
+    older_than: dt.timedelta,
+    now: dt.datetime | None = None,
+) -> RefreshSummary:
+    """``refresh`` every record PDF in ``paths``, rewriting a file (atomically) only when a
+    document timestamp was added; other files are not touched."""
+    now = now or dt.datetime.now(dt.UTC)
+    summary = RefreshSummary()
+    for path in record_files(paths):
+        try:
+            data = path.read_bytes()
+            if newest_timestamp(data) is None:
+                summary.skipped.append(path)
+                continue
+            updated = refresh(data, trust, timestamper, older_than=older_than, now=now)
+        except OSError as exc:
+            summary.failed.append((path, f"không đọc/ghi được tệp ({exc.strerror})"))
+            continue
+        except SigningError as exc:
+            if exc.code == "archive.unreadable":
+                summary.skipped.append(path)
+            else:
+                summary.failed.append((path, exc.message_vi))
+            continue
+        if updated is None:
+            summary.recent.append(path)
+            continue
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_bytes(updated)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            summary.failed.append((path, f"không ghi được tệp ({exc.strerror})"))
+            continue
+        summary.refreshed.append(path)
+    return summary
