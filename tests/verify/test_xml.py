@@ -169,3 +169,24 @@ def test_the_cli_signs_an_xml_in_order_and_verifies_it_with_its_pdf(
     )
     mismatch = _cli("verify", pdf, "--pair", other, "--json", *trust)
     assert mismatch.exit_code == 1 and "pair.digest_mismatch" in mismatch.output
+
+
+def test_ecdsa_keys_sign_and_verify(record, tmp_path_factory, tsa):
+    ec = init_pki(
+        tmp_path_factory.mktemp("ec-xml"), teachers=[TEACHER], principal=PRINCIPAL,
+        school=record.school.name, key_type="ec",
+    )  # fmt: skip
+    xml = sign_xml_all(to_xml(record), {r: ec.load_signer(r) for r in SignerRole}, tsa)
+    assert b"ecdsa-sha256" in xml
+    report = verify_xml(xml, ec.trust())
+    assert report.verdict is not Verdict.INVALID, report.problems
+    assert all(s.intact and s.trusted for s in report.signatures)
+
+
+def test_a_signature_over_part_of_the_document_is_not_accepted(signed_xml, trust):
+    root = parse_xml(signed_xml)
+    for ref in root.iter("{http://www.w3.org/2000/09/xmldsig#}Reference"):
+        if ref.get("URI") == "":
+            ref.set("URI", "#nothing")
+    report = verify_xml(etree.tostring(root), trust)
+    assert report.verdict is Verdict.INVALID and "signature.modified" in _errors(report)

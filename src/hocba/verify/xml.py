@@ -172,7 +172,9 @@ async def _judge(
         props = me.find(f".//{xa('SignedProperties')}")
         covered = {r.signed_xml.get("Id") for r in results  # type: ignore[union-attr]
                    if r.signed_xml.tag == xa("SignedProperties")}  # fmt: skip
-        if props is None or props.get("Id") not in covered:
+        uris = [r.get("URI") for r in me.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")]
+        whole = any(r.signed_xml.tag == f"{{{NS}}}record" for r in results)  # type: ignore[union-attr]
+        if props is None or props.get("Id") not in covered or not whole or "" not in uris:
             intact = False
     except Exception as exc:  # signxml raises InvalidSignature/InvalidInput and friends
         log.info("XML signature %s does not verify: %r", field, exc)
