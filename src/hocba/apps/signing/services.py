@@ -158,7 +158,6 @@ def run_batch(batch_id: int, backend: SigningBackend | None = None) -> SigningBa
 def _sign_item(batch: SigningBatch, item: SigningItem, backend: SigningBackend) -> None:
     version = item.record_version
     record = load_record(bytes(version.canonical))
-    added = 0
     while True:
         version.refresh_from_db(fields=["status", "pdf"])
         if version.status in _PAST[batch.stage]:
@@ -167,11 +166,10 @@ def _sign_item(batch: SigningBatch, item: SigningItem, backend: SigningBackend) 
             raise StageOrder(_ORDER_MESSAGE[batch.stage], detail=f"version {version.pk} is "
                              f"{version.status}, batch stage {batch.stage}")  # fmt: skip
         _sign_next(batch, item, version, record, backend)
-        added += 1
+    # A worker killed between a signature's commit and here resumes at the status check above:
+    # the record is past the stage, so the item is just marked done (the count is already in).
     with transaction.atomic():
-        SigningItem.objects.filter(pk=item.pk).update(
-            status=SigningItem.Status.DONE, signatures=F("signatures") + added
-        )
+        SigningItem.objects.filter(pk=item.pk).update(status=SigningItem.Status.DONE)
         SigningBatch.objects.filter(pk=batch.pk).update(done_count=F("done_count") + 1)
 
 
@@ -226,6 +224,9 @@ def _sign_next(
             locked.issued_at = timezone.now()
             fields.append("issued_at")
         locked.save(update_fields=fields)
+        # The item's count moves with the PDF and the status, in this one transaction: a kill
+        # can never leave a signature saved but uncounted, or counted but unsaved.
+        SigningItem.objects.filter(pk=item.pk).update(signatures=F("signatures") + 1)
         if verdict:
             SigningItem.objects.filter(pk=item.pk).update(verdict=verdict)
         data = {"role": role.value, "batch_id": batch.pk, "version": locked.version,
