@@ -81,6 +81,14 @@ class BatchSigner(Protocol):
         """Upper bound of one raw signature in bytes (sizes the placeholder)."""
         ...
 
+    @property
+    def pyhanko_signer(self) -> signers.Signer:
+        """Also a ``Signer``: the same key one signature at a time."""
+        ...
+
+    @property
+    def chain_size(self) -> int: ...
+
     async def sign_digests(self, digests: list[bytes]) -> list[bytes]:
         """Raw signatures (PKCS#1 v1.5 for RSA, DER ECDSA) of ``digests``, same order."""
         ...
@@ -154,7 +162,7 @@ async def async_sign_batch(
                 item.message_vi = f"Học bạ đã có chữ ký của {role.label_vi.lower()}; bỏ qua."
                 continue
             check_order(planned.pdf, planned.plan, slot)
-            check_certificate(signer, slot, trust=trust, now=now)  # type: ignore[arg-type]
+            check_certificate(signer, slot, trust=trust, now=now)
         except SigningError as exc:
             _fail(item, exc)
             continue
@@ -302,7 +310,17 @@ class Pkcs12BatchSigner:
         self._key = inner._pyca_key  # type: ignore[attr-defined]  # parsed once by Pkcs12Signer
         self._certificate = signer.certificate
         self._chain = list(inner.cert_registry)
+        self._inner = signer
         self.calls = 0
+
+    @property
+    def pyhanko_signer(self) -> signers.Signer:
+        """The PKCS#12 signer itself (a ``BatchSigner`` is also a ``Signer``)."""
+        return self._inner.pyhanko_signer
+
+    @property
+    def chain_size(self) -> int:
+        return self._inner.chain_size
 
     @property
     def certificate(self) -> x509.Certificate:
@@ -340,6 +358,14 @@ class CscBatchSigner:
     @property
     def chain(self) -> list[x509.Certificate]:
         return list(self._inner._auth.credential_info.chain)
+
+    @property
+    def pyhanko_signer(self) -> signers.Signer:
+        return self._inner.pyhanko_signer
+
+    @property
+    def chain_size(self) -> int:
+        return self._inner.chain_size
 
     @property
     def signature_size(self) -> int:
