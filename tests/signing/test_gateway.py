@@ -181,3 +181,21 @@ def test_an_unknown_signer_or_a_wrong_person_is_refused(gateway: GatewayServer, 
     )
     assert {i.code for i in report.items} == {"signing.wrong_signer"}
     assert gateway.confirmations == 0 and SIGNED not in {i.status for i in report.items}
+
+
+def test_the_gateway_settings_are_documented_and_read_from_the_environment() -> None:
+    import re
+    from pathlib import Path
+
+    from hocba.signing import gateway as module
+
+    docs = (Path(__file__).parents[2] / "docs" / "settings.md").read_text("utf-8")
+    names = set(re.findall(r'"(HOCBA_[A-Z0-9_]+)"', Path(module.__file__).read_text("utf-8")))
+    assert names and {n for n in names if f"`{n}`" not in docs} == set()
+    config = GatewayConfig.from_env(
+        {"HOCBA_GATEWAY_URL": "https://ky.example.vn/", "HOCBA_GATEWAY_SIGNER": "gv-1"}
+    )
+    assert (config.url, config.signer_id) == ("https://ky.example.vn", "gv-1")
+    with pytest.raises(KeyLoadError) as caught:
+        GatewayConfig.from_env({})
+    assert caught.value.code == "signing.gateway_config"
