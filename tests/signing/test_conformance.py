@@ -1,6 +1,7 @@
 """One conformance suite, run unchanged against every signer backend (DESIGN: backends behind
 one protocol). Each backend holds one planned role — the school seal on a SoftHSM2 token,
-the GVCN at a CSC service on loopback, the GVCN in a PKCS#12 file — and the other roles sign
+the GVCN at a CSC service on loopback, the GVCN at our phone-confirmation gateway on loopback
+(tests/signing/gateway_server.py), the GVCN in a PKCS#12 file — and the other roles sign
 with PKCS#12, so every record is signed GVCN → principal → seal and verified as a whole.
 
 No mocks: the token is a real SoftHSM2 token whose key was generated on it, the CSC service
@@ -23,6 +24,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from hocba.signing.backends import Signer
 from hocba.signing.csc import CscConfig, CscSigner
 from hocba.signing.errors import CertificateError
+from hocba.signing.gateway import GatewayConfig, GatewaySigner
 from hocba.signing.identity import normalise_name
 from hocba.signing.pades import read_plan, sign_all, sign_record
 from hocba.signing.pkcs11 import Pkcs11Config, Pkcs11Signer
@@ -32,9 +34,10 @@ from hocba.spec import SignerRole
 from hocba.verify import verify_pdf
 from tests.pki_fixtures import OTHER_TEACHER, TEACHER
 from tests.signing.csc_server import CscServer, make_csc_pki
+from tests.signing.gateway_server import GatewayServer
 from tests.signing.softhsm import session_token
 
-BACKENDS = ["pkcs12", "pkcs11", "csc"]
+BACKENDS = ["pkcs12", "pkcs11", "csc", "gateway"]
 
 
 @dataclass
@@ -128,11 +131,36 @@ def _csc(pki: DemoPki, tmp: Path) -> Backend:
     )
 
 
+def _gateway(pki: DemoPki, tmp: Path) -> Backend:
+    entry = pki.signer_entry
+    server = GatewayServer(
+        {
+            "teacher": (entry(SignerRole.GVCN, TEACHER).p12, pki.password),
+            "revoked": (entry(SignerRole.GVCN, TEACHER, revoked=True).p12, pki.password),
+            "other": (entry(SignerRole.GVCN, OTHER_TEACHER).p12, pki.password),
+        }
+    )
+    server.delay = 0  # the signer confirms at once; one confirmation per signature
+    url = server.__enter__()
+
+    def connect(signer_id: str) -> GatewaySigner:
+        config = GatewayConfig(url=url, signer_id=signer_id, poll_interval=0.01)
+        return GatewaySigner.connect(config, environ={})
+
+    refused = {"signing.certificate_revoked": connect("revoked"),
+               "signing.wrong_signer": connect("other")}  # fmt: skip
+    return Backend(
+        "gateway", SignerRole.GVCN, connect("teacher"), refused, pki.trust(),
+        [lambda: server.__exit__()],
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def backend(
     request: pytest.FixtureRequest, pki: DemoPki, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Backend]:
-    make = {"pkcs12": _pkcs12, "pkcs11": _pkcs11, "csc": _csc}[request.param]
+    makers = {"pkcs12": _pkcs12, "pkcs11": _pkcs11, "csc": _csc, "gateway": _gateway}
+    make = makers[request.param]
     made = make(pki, tmp_path_factory.mktemp(request.param))
     yield made
     for close in made.closers:
