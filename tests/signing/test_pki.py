@@ -62,14 +62,15 @@ def test_the_revoked_teacher_is_listed_in_the_issuing_ca_crl(pki):
     assert pki.trust().revocation(pki.load_signer(SignerRole.GVCN, revoked=True).certificate)
 
 
-def test_the_trust_directory_holds_the_root_and_the_crls_only(pki):
+def test_the_trust_directory_holds_the_root_the_crls_and_the_seal_constraint(pki):
     names = sorted(p.name for p in pki.trust_dir.iterdir())
-    assert names == ["issuing-ca.crl", "root-ca.crl", "root-ca.pem"]
+    assert names == ["constraints.toml", "issuing-ca.crl", "root-ca.crl", "root-ca.pem"]
     root = _cert(pki.trust_dir / "root-ca.pem")
     assert _cn(root) == "Bộ Giáo dục và Đào tạo — Demo Root CA"
     assert root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     trust = pki.trust()
     assert len(trust.roots) == 1 and len(trust.crls) == 2
+    assert [role for role, _ in trust.constraints] == ["seal"]
 
 
 def test_tsa_certificate_has_the_critical_timestamping_usage_only(pki):

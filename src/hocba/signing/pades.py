@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from io import BytesIO
 
+from asn1crypto import x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError as PyHankoSigningError
@@ -120,6 +121,12 @@ def check_order(doc: RecordPdf, plan: SignaturePlan, slot: SignatureSlot) -> Non
         )
 
 
+def signer_chain(signer: Signer) -> list[x509.Certificate]:
+    """The certificates a backend's pyHanko signer would embed (its chain), if it says."""
+    registry = getattr(getattr(signer, "pyhanko_signer", None), "cert_registry", None)
+    return list(registry) if registry is not None else []
+
+
 def check_certificate(
     signer: Signer,
     slot: SignatureSlot,
@@ -152,6 +159,12 @@ def check_certificate(
             f"Chứng thư số của “{common_name(cert)}” đã bị thu hồi "
             f"ngày {revoked.revoked_at:%d/%m/%Y}.",
             code="signing.certificate_revoked",
+        )
+    if trust is not None and not trust.issuer_allowed(slot.role, cert, signer_chain(signer)):
+        raise CertificateError(
+            f"Chứng thư số của “{common_name(cert)}” không do CA được phép cấp cho "
+            f"{slot.role.label_vi.lower()} (ràng buộc trong danh sách tin cậy).",
+            code="signing.issuer_not_allowed",
         )
     if is_production() and is_demo_certificate(cert):
         raise CertificateError(

@@ -6,7 +6,8 @@
   certificate for the school seal, a second (revoked) certificate of the first teacher, and a
   timestamping (TSA) certificate;
 - CRLs of both CAs;
-- ``DIR/trust/``: the root and the CRLs — what ``hocba verify --trust`` reads;
+- ``DIR/trust/``: the root, the CRLs and ``constraints.toml`` (the seal's certificate must come
+  from the issuing CA) — what ``hocba verify --trust`` reads;
 - ``DIR/signers/*.p12``: one PKCS#12 file per signer, password ``DEMO_PASSWORD``;
 - ``DIR/manifest.json``: which file is whose, marked ``"demo": true``.
 
@@ -33,6 +34,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from hocba.signing.demo import DEMO_MARK, is_production
 from hocba.signing.errors import PkiError
 from hocba.signing.pki_files import MANIFEST, DemoPki, PkiSigner, load_pki
+from hocba.signing.trust import CONSTRAINTS_FILE
 from hocba.spec.roles import SignerRole
 
 __all__ = [
@@ -139,6 +141,7 @@ def init_pki(
     revoked_serials = [int(revoked["serial"])]
     _write_crl(root_dir / "trust" / "issuing-ca.crl", ica, ica_key, revoked_serials, now)
     _write_crl(root_dir / "trust" / "root-ca.crl", root, root_key, [], now)
+    _write_constraints(root_dir / "trust" / CONSTRAINTS_FILE, ica)
     (root_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     (root_dir / "README.txt").write_text(_README.format(mark=DEMO_MARK, password=password))
     return load_pki(root_dir)
@@ -355,6 +358,19 @@ def _write_crl(
         )
         b = b.add_revoked_certificate(entry)
     path.write_bytes(b.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+
+
+def _write_constraints(path: Path, ica: x509.Certificate) -> None:
+    """Per-role issuer constraints: the school seal must come from the demo issuing CA (pinned
+    by fingerprint; its name is accepted too). Teachers and principals stay free to use any
+    trusted CA (they buy certificates from commercial providers)."""
+    fingerprint = ica.fingerprint(hashes.SHA256()).hex()
+    path.write_text(
+        "# Ràng buộc CA cấp chứng thư theo vai trò (PKI demo). Xem docs/trust.md.\n"
+        f"# Con dấu nhà trường chỉ do CA này cấp: {ISSUING_NAME}\n"
+        f'seal = ["{fingerprint}"]\n',
+        encoding="utf-8",
+    )
 
 
 def _write_pem(path: Path, cert: x509.Certificate) -> None:

@@ -3,12 +3,15 @@
 A trust directory holds certificate files (``.pem``, ``.crt``, ``.cer``, ``.der``; several
 PEM certificates per file are fine) and CRLs (``.crl``, DER or PEM). Self-signed certificates
 are trust anchors; other certificates help build chains. Nothing is fetched from the network:
-revocation is judged from the CRLs supplied here.
+revocation is judged from the CRLs supplied here. An optional ``constraints.toml`` limits which
+CA may issue the certificate of each signer role (e.g. the school seal), see docs/trust.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +20,12 @@ from asn1crypto import crl, ocsp, pem, x509
 from pyhanko_certvalidator import ValidationContext
 
 from hocba.signing.errors import SigningError
+from hocba.spec.roles import SignerRole
 
 TRUST_DIR_ENV = "HOCBA_TRUST_DIR"
 CERT_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 CRL_SUFFIXES = {".crl"}
+CONSTRAINTS_FILE = "constraints.toml"
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class TrustConfig:
     certs: tuple[x509.Certificate, ...] = ()
     crls: tuple[crl.CertificateList, ...] = ()
     source: str = ""
+    constraints: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Per-role issuer constraints from ``constraints.toml``: (role value, allowed CAs)."""
 
     @classmethod
     def from_dir(cls, directory: Path | str) -> TrustConfig:
@@ -77,7 +84,37 @@ class TrustConfig:
                     detail=f"bad trust file {file}: {exc}",
                     code="trust.bad_file",
                 ) from exc
-        return cls(tuple(roots), tuple(others), tuple(crls), source=str(path))
+        constraints = _load_constraints(path / CONSTRAINTS_FILE)
+        return cls(
+            tuple(roots), tuple(others), tuple(crls), source=str(path), constraints=constraints
+        )
+
+    def allowed_issuers(self, role: str) -> tuple[str, ...]:
+        """The CAs (subject name, CN, or SHA-256 fingerprint) allowed for ``role``; () = any."""
+        return dict(self.constraints).get(str(role), ())
+
+    def issuer_allowed(
+        self, role: str, cert: x509.Certificate, chain: Iterable[x509.Certificate] = ()
+    ) -> bool:
+        """Whether ``cert`` (the signer's) satisfies the constraint of ``role``: its issuer,
+        or a CA of its chain (``chain`` plus the trust list's certificates), is listed."""
+        allowed = {_normalise(entry) for entry in self.allowed_issuers(role)}
+        if not allowed:
+            return True
+        cas = {c.sha256: c for c in (*chain, *self.roots, *self.certs) if c.ca}
+        by_subject = {c.subject.dump(): c for c in cas.values()}
+        names: set[str] = set()
+        issuer_name, seen = cert.issuer, 0
+        while seen < 8:  # walk up by issuer name, as far as the known CAs go
+            names |= {_normalise(issuer_name.human_friendly), _normalise(_cn(issuer_name))}
+            issuer = by_subject.get(issuer_name.dump())
+            if issuer is None:
+                break
+            names.add(issuer.sha256.hex())
+            if issuer.self_signed != "no":
+                break
+            issuer_name, seen = issuer.issuer, seen + 1
+        return bool(allowed & names)
 
     @property
     def empty(self) -> bool:
@@ -120,6 +157,46 @@ class TrustConfig:
 
     def has_crl_for(self, cert: x509.Certificate) -> bool:
         return any(item.issuer == cert.issuer for item in self.crls)
+
+
+def _cn(name: x509.Name) -> str:
+    return str(name.native.get("common_name", "")) if isinstance(name.native, dict) else ""
+
+
+def _normalise(entry: str) -> str:
+    """Fingerprints compare as lowercase hex without separators; names NFC, stripped."""
+    text = unicodedata.normalize("NFC", entry.strip())
+    compact = text.replace(":", "").replace(" ", "").lower()
+    if len(compact) == 64 and all(ch in "0123456789abcdef" for ch in compact):
+        return compact
+    return text
+
+
+def _load_constraints(file: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``constraints.toml``: ``<role> = ["<CA subject, CN or SHA-256 fingerprint>", ...]``."""
+    if not file.is_file():
+        return ()
+    try:
+        data = tomllib.loads(file.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SigningError(
+            f"Tệp {file.name} trong danh sách tin cậy bị hỏng.",
+            detail=f"bad constraints file {file}: {exc}",
+            code="trust.bad_constraints",
+        ) from exc
+    roles = {role.value for role in SignerRole}
+    result = []
+    for key, value in data.items():
+        if key not in roles or not (
+            isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+        ):
+            raise SigningError(
+                f"Tệp {file.name}: mục “{key}” không hợp lệ (vai trò: "
+                f"{', '.join(sorted(roles))}; giá trị: danh sách tên hoặc vân tay SHA-256 của CA).",
+                code="trust.bad_constraints",
+            )
+        result.append((key, tuple(value)))
+    return tuple(result)
 
 
 def _load_certs(data: bytes) -> Iterable[x509.Certificate]:

@@ -81,7 +81,7 @@ async def _verify(
     for i, sig in enumerate(embedded):
         judged = await judge_signature(
             sig, last=i == len(embedded) - 1, context=context, have_trust=not trust.empty,
-            plan=plan,
+            plan=plan, trust=trust,
         )  # fmt: skip
         signatures.append(judged.report)
         problems.extend(judged.problems)

@@ -18,6 +18,7 @@ from pyhanko_certvalidator import ValidationContext
 from hocba.signing.demo import is_demo_certificate, is_production
 from hocba.signing.identity import common_name, signer_mismatch
 from hocba.signing.plan import SignaturePlan
+from hocba.signing.trust import TrustConfig
 from hocba.spec.roles import SignerRole
 from hocba.verify.report import Problem, Revocation, Severity, SignatureReport
 
@@ -52,6 +53,7 @@ async def judge_signature(
     context: ValidationContext,
     have_trust: bool,
     plan: SignaturePlan | None,
+    trust: TrustConfig | None = None,
 ) -> Judged:
     field = str(sig.field_name)
     try:
@@ -73,6 +75,7 @@ async def judge_signature(
         *_trust(status, report, field, have_trust),
         *_timestamp(status, field, have_trust),
         *_identity(sig, report, field, plan),
+        *_issuer_constraint(status, report, field, trust),
     ]
     return Judged(report, tuple(problems))
 
@@ -186,6 +189,23 @@ def _timestamp(status: PdfSignatureStatus, field: str, have_trust: bool) -> list
         message = "Dấu thời gian do đơn vị không thuộc danh sách tin cậy cấp."
         return [Problem("signature.timestamp_untrusted", message, Severity.WARNING, field)]
     return []
+
+
+def _issuer_constraint(
+    status: PdfSignatureStatus, report: SignatureReport, field: str, trust: TrustConfig | None
+) -> list[Problem]:
+    """The trust list's ``constraints.toml``: the role's certificate from an allowed CA."""
+    if trust is None or report.role is None or not trust.allowed_issuers(report.role):
+        return []
+    path = status.validation_path
+    chain = list(path.iter_certs(include_root=True)) if path is not None else []
+    if trust.issuer_allowed(report.role, status.signing_cert, chain):
+        return []
+    message = (
+        f"Chứng thư số của “{report.signer}” ({report.role.label_vi.lower()}) không do CA được "
+        f"phép cấp cho vai trò này (ràng buộc trong danh sách tin cậy)."
+    )
+    return [Problem("signature.issuer_not_allowed", message, field=field)]
 
 
 def _identity(
