@@ -15,6 +15,7 @@ from hocba.signing.ltv import (
     archive,
     newest_timestamp,
     refresh,
+    sign_all_lta,
     timestamps_of,
 )
 from hocba.signing.trust import TrustConfig
@@ -67,3 +68,10 @@ def test_archive_needs_a_trust_list_and_a_signature(record_pdf, signed_pdf, pki,
     with pytest.raises(SigningError) as exc:
         archive(record_pdf, pki.trust(), tsa)
     assert exc.value.code == "archive.unsigned"
+
+
+def test_sign_all_lta_signs_and_archives_in_one_call(record_pdf, role_signers, pki, tsa):
+    pdf = sign_all_lta(record_pdf, role_signers, tsa, trust=pki.trust())
+    kinds = [s.sig_object_type for s in PdfFileReader(BytesIO(pdf)).embedded_signatures]
+    assert kinds == ["/Sig", "/Sig", "/Sig", "/DocTimeStamp"]
+    assert verify_pdf(pdf, pki.trust()).verdict is Verdict.VALID

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import shutil
 import socket
+from io import BytesIO
 
 import pytest
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from hocba.signing.ltv import add_validation_info, archive
 from hocba.signing.pades import apply_signature, read_plan, sign_all
@@ -79,3 +81,16 @@ def test_a_content_change_after_archiving_is_invalid(signed_pdf, pki, tsa):
     report = verify_pdf(append_update(lta, change), pki.trust())
     assert report.verdict is Verdict.INVALID
     assert "document.modified_after_signing" in _errors(report)
+
+
+def test_a_broken_document_timestamp_is_invalid(signed_pdf, pki, tsa):
+    lta = archive(signed_pdf, pki.trust(), tsa)
+    doc_ts = PdfFileReader(BytesIO(lta)).embedded_signatures[-1]
+    assert doc_ts.sig_object_type == "/DocTimeStamp"
+    _, end_first, start_second, _ = doc_ts.byte_range
+    at = end_first + 400
+    assert at < start_second
+    digit = b"0" if lta[at : at + 1] != b"0" else b"1"
+    report = verify_pdf(lta[:at] + digit + lta[at + 1 :], pki.trust())
+    assert report.verdict is Verdict.INVALID
+    assert "document_timestamp.invalid" in _errors(report)

@@ -20,6 +20,7 @@ from hocba.signing.errors import (
     SigningError,
     TimestampError,
 )
+from hocba.signing.ltv import add_validation_info, archive, refresh_files, sign_all_lta
 from hocba.signing.pades import (
     apply_signature,
     async_apply_signature,
@@ -52,7 +53,9 @@ __all__ = [
     "TimestampError",
     "TrustConfig",
     "TsaServer",
+    "add_validation_info",
     "apply_signature",
+    "archive",
     "async_apply_signature",
     "async_sign_all",
     "async_sign_record",
@@ -61,6 +64,8 @@ __all__ = [
     "issue_signer",
     "load_pki",
     "read_plan",
+    "refresh_files",
     "sign_all",
+    "sign_all_lta",
     "sign_record",
 ]

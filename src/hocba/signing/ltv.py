@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -31,9 +31,11 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+from hocba.signing.backends import Signer
 from hocba.signing.errors import SigningError, TimestampError
 from hocba.signing.trust import TrustConfig
 from hocba.signing.tsa import token_budget
+from hocba.spec.roles import SignerRole
 
 __all__ = [
     "RefreshSummary",
@@ -44,6 +46,7 @@ __all__ = [
     "newest_timestamp",
     "refresh",
     "refresh_files",
+    "sign_all_lta",
 ]
 
 DOC_TIMESTAMP = "/DocTimeStamp"
@@ -259,3 +262,18 @@ def refresh_files(
             continue
         summary.refreshed.append(path)
     return summary
+
+
+def sign_all_lta(
+    pdf: bytes,
+    signers_by_role: Mapping[SignerRole, Signer],
+    timestamper: timestamps.TimeStamper,
+    *,
+    trust: TrustConfig,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """Every remaining planned signature (B-T, checked against ``trust``), then B-LTA."""
+    from hocba.signing.pades import sign_all
+
+    signed = sign_all(pdf, signers_by_role, timestamper, trust=trust, now=now)
+    return archive(signed, trust, timestamper)
