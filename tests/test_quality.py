@@ -19,8 +19,8 @@ def run(*cmd: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "cmd",
     [
-        ("ruff", "check", "src", "tests"),
-        ("ruff", "format", "--check", "src", "tests"),
+        ("ruff", "check", "src", "tests", "bench"),
+        ("ruff", "format", "--check", "src", "tests", "bench"),
         ("lint-imports",),
         ("mypy",),
     ],
