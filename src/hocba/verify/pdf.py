@@ -23,6 +23,7 @@ from hocba.verify.report import (
     SignatureReport,
     Verdict,
     VerificationReport,
+    internal_error_report,
     verdict_for,
 )
 from hocba.verify.signatures import judge_signature
@@ -50,12 +51,7 @@ async def async_verify_pdf(
         return await _verify(doc, trust, now)
     except Exception:  # the contract: a report, never an exception
         log.exception("verification failed unexpectedly")
-        problem = Problem(
-            "verify.internal_error",
-            "Lỗi khi xác minh tài liệu; không kết luận được.",
-            Severity.WARNING,
-        )
-        return VerificationReport(Verdict.INDETERMINATE, problems=(problem,))
+        return internal_error_report()
 
 
 async def _verify(

@@ -170,3 +170,11 @@ def verdict_for(problems: tuple[Problem, ...] | list[Problem]) -> Verdict:
 
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def internal_error_report() -> VerificationReport:
+    """What a verifier returns when its own code failed: no verdict, never an exception."""
+    problem = Problem(
+        "verify.internal_error", "Lỗi khi xác minh tài liệu; không kết luận được.", Severity.WARNING
+    )
+    return VerificationReport(Verdict.INDETERMINATE, problems=(problem,))

@@ -43,6 +43,7 @@ from hocba.verify.report import (
     SignatureReport,
     Verdict,
     VerificationReport,
+    internal_error_report,
     verdict_for,
 )
 
@@ -77,11 +78,7 @@ async def async_verify_xml(
         return await _verify(data, root, trust, now)
     except Exception:  # the contract: a report, never an exception
         log.exception("XML verification failed unexpectedly")
-        problem = Problem(
-            "verify.internal_error", "Lỗi khi xác minh tài liệu; không kết luận được.",
-            Severity.WARNING,
-        )  # fmt: skip
-        return VerificationReport(Verdict.INDETERMINATE, problems=(problem,))
+        return internal_error_report()
 
 
 async def _verify(

@@ -70,6 +70,36 @@ def _changed(obj: Any, changes: dict[str, Any], allowed: tuple[str, ...]) -> lis
     return [f for f in allowed if f in changes and getattr(obj, f) != changes[f]]
 
 
+def _apply(
+    actor: Any,
+    obj: Any,
+    changes: dict[str, Any],
+    allowed: tuple[str, ...],
+    *,
+    tag: EventTag,
+    cls: SchoolClass,
+    data: dict[str, Any],
+    log_values: bool,
+) -> None:
+    """Save the fields of ``changes`` that differ and audit them. With ``log_values`` the log
+    keeps before/after of every changed field except the free-text comment."""
+    changed = _changed(obj, changes, allowed)
+    if not changed:
+        return
+    before = {f: getattr(obj, f) for f in changed if log_values and f != "comment"}
+    for field in changed:
+        setattr(obj, field, changes[field])
+    obj.save(update_fields=[*changed, "updated_at"])
+    values = {"before": before, "after": {f: changes[f] for f in before}} if log_values else {}
+    audit.record(
+        tag,
+        actor=actor,
+        subject=obj,
+        scope_path=_scope(cls),
+        data={**data, "fields": changed, **values},
+    )
+
+
 @transaction.atomic
 def save_subject_entry(
     actor: Any, enrolment: Enrolment, subject_code: str, changes: dict[str, Any]
@@ -95,26 +125,11 @@ def save_subject_entry(
         subject_code=subject_code,
         defaults={"subject_name": spec.name, "position": catalog.subjects.index(spec)},
     )
-    changed = _changed(evaluation, changes, SUBJECT_FIELDS)
-    if not changed:
-        return evaluation
-    before = {f: getattr(evaluation, f) for f in changed if f != "comment"}
-    for field in changed:
-        setattr(evaluation, field, changes[field])
-    evaluation.save(update_fields=[*changed, "updated_at"])
-    audit.record(
-        EventTag.EVALUATION_SUBJECT_CHANGED,
-        actor=actor,
-        subject=evaluation,
-        scope_path=_scope(cls),
-        data={
-            "enrolment": enrolment.pk,
-            "subject": subject_code,
-            "fields": changed,
-            "before": before,
-            "after": {f: changes[f] for f in before},
-        },
-    )
+    _apply(
+        actor, evaluation, changes, SUBJECT_FIELDS,
+        tag=EventTag.EVALUATION_SUBJECT_CHANGED, cls=cls,
+        data={"enrolment": enrolment.pk, "subject": subject_code}, log_values=True,
+    )  # fmt: skip
     return evaluation
 
 
@@ -137,27 +152,11 @@ def save_rating_entry(
         code=code,
         defaults={"name": spec.name, "position": specs.index(spec)},
     )
-    changed = _changed(rating, changes, RATING_FIELDS)
-    if not changed:
-        return rating
-    before = {f: getattr(rating, f) for f in changed if f != "comment"}
-    for field in changed:
-        setattr(rating, field, changes[field])
-    rating.save(update_fields=[*changed, "updated_at"])
-    audit.record(
-        EventTag.EVALUATION_RATING_CHANGED,
-        actor=actor,
-        subject=rating,
-        scope_path=_scope(cls),
-        data={
-            "enrolment": enrolment.pk,
-            "kind": kind,
-            "code": code,
-            "fields": changed,
-            "before": before,
-            "after": {f: changes[f] for f in before},
-        },
-    )
+    _apply(
+        actor, rating, changes, RATING_FIELDS,
+        tag=EventTag.EVALUATION_RATING_CHANGED, cls=cls,
+        data={"enrolment": enrolment.pk, "kind": kind, "code": code}, log_values=True,
+    )  # fmt: skip
     return rating
 
 
@@ -167,19 +166,11 @@ def save_summary_entry(actor: Any, enrolment: Enrolment, changes: dict[str, Any]
     cls = _lock(enrolment.school_class)
     _ensure_editable(enrolment, cls)
     summary, _ = YearSummary.objects.get_or_create(enrolment=enrolment)
-    changed = _changed(summary, changes, SUMMARY_FIELDS)
-    if not changed:
-        return summary
-    for field in changed:
-        setattr(summary, field, changes[field])
-    summary.save(update_fields=[*changed, "updated_at"])
-    audit.record(
-        EventTag.EVALUATION_SUMMARY_CHANGED,
-        actor=actor,
-        subject=summary,
-        scope_path=_scope(cls),
-        data={"enrolment": enrolment.pk, "fields": changed},
-    )
+    _apply(
+        actor, summary, changes, SUMMARY_FIELDS,
+        tag=EventTag.EVALUATION_SUMMARY_CHANGED, cls=cls,
+        data={"enrolment": enrolment.pk}, log_values=False,
+    )  # fmt: skip
     return summary
 
 
