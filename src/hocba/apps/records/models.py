@@ -150,6 +150,9 @@ class RecordVersion(models.Model):
     )
     overall_result = models.CharField("kết quả giáo dục", max_length=4, blank=True)
     pdf = models.FileField("tệp PDF", upload_to="records/%Y/", blank=True)
+    # The XAdES-signed XML form (enveloped, timestamped) signed by the same signers as the PDF;
+    # carries the same canonical digest.
+    xml = models.FileField("tệp XML", upload_to="records/%Y/", blank=True)
     issued_at = models.DateTimeField("ban hành lúc", null=True, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
