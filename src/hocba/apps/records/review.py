@@ -5,6 +5,7 @@ states for the principal and the result chart. Nothing here writes; authority is
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from hocba.apps.records.models import (
     SubjectEvaluation,
     YearSummary,
 )
-from hocba.apps.records.services import build_record
+from hocba.apps.records.services import build_record, build_records
 from hocba.errors import HocbaError
 from hocba.rules import tt27
 from hocba.rules.findings import Finding, Severity
@@ -115,20 +116,26 @@ def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
+def _evaluate(build: Callable[[], Record]) -> list[Finding]:
+    try:
+        return tt27.evaluate(build())
+    except HocbaError as exc:
+        return _as_findings(exc)
+
+
 def entry_findings(enrolment: Enrolment, prefix: str) -> list[Finding]:
     """What the rules say about one part of the student's record (e.g. ``$.subjects[3]``)."""
-    try:
-        findings = tt27.evaluate(build_record(enrolment))
-    except HocbaError as exc:
-        findings = _as_findings(exc)
+    findings = _evaluate(lambda: build_record(enrolment))
     return [f for f in findings if _under(f.path, prefix)]
 
 
+def _subject_prefix(codes: list[str], code: str) -> str | None:
+    return f"$.subjects[{codes.index(code)}]" if code in codes else None
+
+
 def subject_findings(enrolment: Enrolment, code: str) -> list[Finding]:
-    codes = list(enrolment.subjects.values_list("subject_code", flat=True))
-    if code not in codes:
-        return []
-    return entry_findings(enrolment, f"$.subjects[{codes.index(code)}]")
+    prefix = _subject_prefix(list(enrolment.subjects.values_list("subject_code", flat=True)), code)
+    return entry_findings(enrolment, prefix) if prefix else []
 
 
 def rating_findings(enrolment: Enrolment, kind: str, code: str) -> list[Finding]:
@@ -149,12 +156,16 @@ class SubjectRow:
 
 
 def subject_grid(cls: SchoolClass, code: str) -> list[SubjectRow]:
-    enrolments = list(enrolments_of(cls))
-    evaluations = {
-        e.enrolment_id: e
-        for e in SubjectEvaluation.objects.filter(enrolment__in=enrolments, subject_code=code)
-    }
-    return [SubjectRow(e, evaluations.get(e.pk)) for e in enrolments]
+    """One row per student: the evaluation of subject ``code`` and the rules' findings on it,
+    in a fixed number of queries whatever the class size."""
+    rows = []
+    for enrolment, build in build_records(enrolments_of(cls)):
+        evaluations = list(enrolment.subjects.all())
+        prefix = _subject_prefix([e.subject_code for e in evaluations], code)
+        findings = [f for f in _evaluate(build) if _under(f.path, prefix)] if prefix else []
+        evaluation = next((e for e in evaluations if e.subject_code == code), None)
+        rows.append(SubjectRow(enrolment, evaluation, findings))
+    return rows
 
 
 @dataclass
@@ -228,9 +239,11 @@ class StudentReview:
         return self.record.overall_result if self.record is not None else None
 
 
-def _review(enrolment: Enrolment, status: str) -> StudentReview:
+def _review(
+    enrolment: Enrolment, status: str, build: Callable[[], Record] | None = None
+) -> StudentReview:
     try:
-        record = tt27.with_computed_results(build_record(enrolment))
+        record = tt27.with_computed_results(build() if build else build_record(enrolment))
     except HocbaError as exc:
         return StudentReview(enrolment, None, tuple(_as_findings(exc)), status)
     return StudentReview(enrolment, record, tuple(tt27.evaluate(record)), status)
@@ -243,13 +256,14 @@ def review_student(enrolment: Enrolment) -> StudentReview:
 
 def review_class(cls: SchoolClass) -> list[StudentReview]:
     """Every student with the computed result and what the rules say (TT27 Art. 9, 11, 13)."""
-    enrolments = list(enrolments_of(cls))
     statuses = dict(
-        RecordVersion.objects.filter(enrolment__in=enrolments)
+        RecordVersion.objects.filter(enrolment__school_class=cls)
         .order_by("enrolment_id", "version")
         .values_list("enrolment_id", "status")
     )
-    return [_review(e, statuses.get(e.pk, "")) for e in enrolments]
+    return [
+        _review(e, statuses.get(e.pk, ""), build) for e, build in build_records(enrolments_of(cls))
+    ]
 
 
 @dataclass(frozen=True)

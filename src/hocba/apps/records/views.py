@@ -91,8 +91,6 @@ def subject_grid(request: HttpRequest, class_id: int, subject: str) -> HttpRespo
     cls = _class(request, class_id, P.CLASS_EVALUATION_EDIT, subject)
     spec = review.subject_spec(cls, subject)
     rows = review.subject_grid(cls, subject)
-    for row in rows:
-        row.findings = review.subject_findings(row.enrolment, subject)
     return render(
         request,
         "records/subject_grid.html",
