@@ -146,10 +146,15 @@ class CscSigner:
 
     @classmethod
     async def async_connect(
-        cls, config: CscConfig, *, environ: Mapping[str, str] | None = None
+        cls,
+        config: CscConfig,
+        *,
+        environ: Mapping[str, str] | None = None,
+        pin: str | None = None,
     ) -> CscSigner:
         """Fetch the credential's certificate and chain (``credentials/info``); raises
-        ``KeyLoadError`` when the service or the credential cannot be reached."""
+        ``KeyLoadError`` when the service or the credential cannot be reached. ``pin``: typed
+        by the signer, else the variable ``config.pin_env``."""
         env = os.environ if environ is None else environ
         info = _session_info(config, env.get(config.token_env) or None)
         try:
@@ -162,13 +167,19 @@ class CscSigner:
                 detail=f"CSC credentials/info {config.url} {config.credential_id}: {exc!r}",
                 code="signing.csc_credential",
             ) from exc
-        signer = cls(config, credential, info, env.get(config.pin_env) or None)
+        signer = cls(config, credential, info, pin or env.get(config.pin_env) or None)
         log.info("CSC credential %s at %s", config.credential_id, config.url)
         return signer
 
     @classmethod
-    def connect(cls, config: CscConfig, *, environ: Mapping[str, str] | None = None) -> CscSigner:
-        return asyncio.run(cls.async_connect(config, environ=environ))
+    def connect(
+        cls,
+        config: CscConfig,
+        *,
+        environ: Mapping[str, str] | None = None,
+        pin: str | None = None,
+    ) -> CscSigner:
+        return asyncio.run(cls.async_connect(config, environ=environ, pin=pin))
 
     @property
     def certificate(self) -> x509.Certificate:

@@ -8,7 +8,8 @@ The module (``HOCBA_PKCS11_MODULE``, default SoftHSM2's ``/usr/lib/softhsm/libso
 is loaded once per process; the token is chosen by its label (slots move when a token is
 re-initialised), the key and certificate by their labels. The user PIN is read from an
 environment variable (``HOCBA_PKCS11_PIN`` or the name given as ``pin_env``) and is never
-logged or kept after the session is open. SoftHSM2 reads ``SOFTHSM2_CONF`` when the module
+logged or kept after the session is open; ``open(..., pin=...)`` takes a PIN typed by the
+signer instead (``hocba sign --pin-prompt``, the web batch form). SoftHSM2 reads ``SOFTHSM2_CONF`` when the module
 is first loaded: set it before opening the first session.
 """
 
@@ -88,12 +89,14 @@ class Pkcs11Signer:
         *,
         chain: Sequence[x509.Certificate] | None = None,
         environ: Mapping[str, str] | None = None,
+        pin: str | None = None,
     ) -> Pkcs11Signer:
         """Log in to the token and find the key and certificate; ``chain`` are the CA
         certificates to embed (``None``: every other certificate stored on the token).
-        Raises ``KeyLoadError`` (Vietnamese message, no PIN) on any failure."""
+        ``pin``: the PIN typed by the signer (CLI prompt, web form), else the environment
+        variable ``config.pin_env``. Raises ``KeyLoadError`` (Vietnamese message, no PIN)."""
         env = os.environ if environ is None else environ
-        pin = env.get(config.pin_env)
+        pin = pin or env.get(config.pin_env)
         where = f"token “{config.token_label}”"
         if not pin:
             raise KeyLoadError(

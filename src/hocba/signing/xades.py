@@ -22,6 +22,7 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 from asn1crypto import x509
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -156,16 +157,34 @@ def _certificate_digest(cert: x509.Certificate) -> bytes:
     return hashlib.sha256(cert.dump()).digest()
 
 
-async def async_sign_xml(
+@dataclass
+class PreparedXml:
+    """One XML signature built up to its ``SignatureValue``: ``tbs_hash`` (the SHA-256 of the
+    canonical ``SignedInfo``) is what the key signs; ``finish_xml`` completes it."""
+
+    root: etree._Element
+    value: etree._Element
+    qualifying: etree._Element
+    sig_id: str
+    method: str
+    certificate: x509.Certificate
+    tbs: bytes
+
+    @property
+    def tbs_hash(self) -> bytes:
+        return hashlib.sha256(self.tbs).digest()
+
+
+def prepare_xml(
     xml: bytes,
     role: SignerRole,
     signer: Signer,
-    timestamper: timestamps.TimeStamper,
     *,
     trust: TrustConfig | None = None,
     now: dt.datetime | None = None,
-) -> bytes:
-    """Check, then add the XAdES-T signature of ``role``; returns the new XML bytes."""
+) -> PreparedXml:
+    """Check (record, plan order, certificate), then build the signature of ``role`` without
+    its value, so many can be signed with one approval (``hocba.signing.batch``)."""
     try:
         root = parse_xml(xml)
     except InvalidRecord as exc:
@@ -218,13 +237,19 @@ async def async_sign_xml(
         signed_info, f"#{sig_id}-props", hashlib.sha256(c14n(signed_props)).digest(), EXC_C14N,
         Type=SIGNED_PROPERTIES_TYPE,
     )  # fmt: skip
-    raw = await signer.pyhanko_signer.async_sign_raw(c14n(signed_info), "sha256")
-    if method == ECDSA_SHA256:  # XML-DSig wants r || s, not DER
-        r, s = decode_dss_signature(raw)
-        size = (cert.public_key.bit_size + 7) // 8
-        raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
-    value.text = _b64(raw)
+    return PreparedXml(root, value, qualifying, sig_id, method, cert, c14n(signed_info))
 
+
+async def async_finish_xml(
+    prepared: PreparedXml, raw: bytes, timestamper: timestamps.TimeStamper
+) -> bytes:
+    """Put the raw signature (DER for ECDSA, as keys return it) and its RFC 3161 token in."""
+    if prepared.method == ECDSA_SHA256:  # XML-DSig wants r || s, not DER
+        r, s = decode_dss_signature(raw)
+        size = (prepared.certificate.public_key.bit_size + 7) // 8
+        raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    value = prepared.value
+    value.text = _b64(raw)
     try:
         token = await timestamper.async_timestamp(hashlib.sha256(c14n(value)).digest(), "sha256")
     except timestamps.TimestampRequestError as exc:
@@ -235,11 +260,28 @@ async def async_sign_xml(
         raise TimestampError(
             "Không kết nối được máy chủ cấp dấu thời gian (TSA).", detail=f"TSA: {exc!r}"
         ) from exc
-    usp = _sub(_sub(qualifying, xa("UnsignedProperties")), xa("UnsignedSignatureProperties"))
-    stamp = _sub(usp, xa("SignatureTimeStamp"), Id=f"{sig_id}-ts")
+    usp = _sub(
+        _sub(prepared.qualifying, xa("UnsignedProperties")), xa("UnsignedSignatureProperties")
+    )
+    stamp = _sub(usp, xa("SignatureTimeStamp"), Id=f"{prepared.sig_id}-ts")
     _sub(stamp, ds("CanonicalizationMethod"), Algorithm=EXC_C14N)
     _sub(stamp, xa("EncapsulatedTimeStamp"), _b64(token.dump()))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return etree.tostring(prepared.root, xml_declaration=True, encoding="UTF-8")
+
+
+async def async_sign_xml(
+    xml: bytes,
+    role: SignerRole,
+    signer: Signer,
+    timestamper: timestamps.TimeStamper,
+    *,
+    trust: TrustConfig | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """Check, then add the XAdES-T signature of ``role``; returns the new XML bytes."""
+    prepared = prepare_xml(xml, role, signer, trust=trust, now=now)
+    raw = await signer.pyhanko_signer.async_sign_raw(prepared.tbs, "sha256")
+    return await async_finish_xml(prepared, raw, timestamper)
 
 
 def sign_xml(
