@@ -19,6 +19,8 @@ class EventTag(StrEnum):
     EVALUATION_RATING_CHANGED = "evaluation:rating:changed"
     EVALUATION_SUBJECT_CHANGED = "evaluation:subject:changed"
     EVALUATION_SUMMARY_CHANGED = "evaluation:summary:changed"
+    IMPORT_EVALUATIONS_APPLIED = "import:evaluations:applied"
+    IMPORT_ROSTER_APPLIED = "import:roster:applied"
     RECORD_ISSUED = "record:version:issued"
     RECORD_SIGNATURE_ADDED = "record:signature:added"
     RECORD_VIEWED = "record:version:viewed"

@@ -1,0 +1,776 @@
+"""Apply imported rows (from a workbook or the REST API) to a school year: validate everything
+against the database first, then write every change in one transaction, or nothing.
+
+- ``apply_roster``: students (upsert by student code), their enrolment in a class of the school
+  year (by class name) and guardians (by relation).
+- ``apply_evaluations``: subject evaluations (upsert by enrolment + subject code) and quality /
+  competence ratings (by enrolment + kind + code), as the entry grids save them.
+
+Both raise ``ImportRejected`` with EVERY problem (each pointing at its cell) and write nothing,
+or write only the rows that differ (bulk) and one audit event; an unchanged import writes
+nothing at all. A value that is ``None`` in a row means "not given: keep what is stored".
+Authority is the caller's (views check the policy; the CLI runs as the operator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hocba.apps.audit import services as audit
+from hocba.apps.audit.tags import EventTag
+from hocba.apps.directory.models import (
+    Enrolment,
+    Guardian,
+    Guardianship,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Student,
+)
+from hocba.apps.records.models import (
+    ClassFinalisation,
+    RatingEvaluation,
+    RatingLevel,
+    RecordVersion,
+    StudentUnlock,
+    SubjectEvaluation,
+    SubjectLevel,
+)
+from hocba.apps.records.review import SIGNED
+from hocba.errors import CatalogError
+from hocba.ingest.normalize import RATING_LEVEL_MESSAGE, SCORE_MESSAGE, SUBJECT_LEVEL_MESSAGE
+from hocba.ingest.rows import (
+    MIDTERM_SCORE_FIELDS,
+    SUBJECT_LEVEL_FIELDS,
+    SUBJECT_SCORE_FIELDS,
+    SUBJECT_VALUE_FIELDS,
+    GuardianRow,
+    ImportRejected,
+    ImportSummary,
+    IngestProblem,
+    RatingRow,
+    RosterRow,
+    SubjectRow,
+)
+from hocba.spec import GradeCatalog, grade_catalog
+
+__all__ = ["ImportRejected", "ImportSummary", "apply_evaluations", "apply_roster"]
+
+BATCH = 1000
+STUDENT_FIELDS = (
+    "full_name",
+    "sex",
+    "date_of_birth",
+    "ethnicity",
+    "nationality",
+    "place_of_birth",
+    "home_town",
+    "residence",
+    "personal_id",
+)
+GUARDIAN_FIELDS = ("full_name", "year_of_birth", "occupation", "phone")
+LOCKED_MESSAGE = (
+    "lớp đã chốt dữ liệu (hoặc học bạ đã ký) nên không thể thay đổi; cần hiệu trưởng mở khóa trước"
+)
+
+
+def _scope(school: School) -> str:
+    return school.org_unit.path
+
+
+def _lock_classes(class_ids: Iterable[int]) -> None:
+    """Lock the class rows (in id order) until the transaction ends, as the grids do, so an
+    import and a finalisation or a cell edit of the same class serialise."""
+    ids = sorted(set(class_ids))
+    for start in range(0, len(ids), BATCH):
+        list(
+            SchoolClass.objects.select_for_update()
+            .filter(pk__in=ids[start : start + BATCH])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def _read_only(class_ids: Iterable[int], enrolment_ids: Iterable[int]) -> set[int]:
+    """The enrolments whose working data cannot change: in a finalised class (unless the
+    principal unlocked that student) or with a signed record — the grids' rule, in bulk."""
+    enrolment_ids = set(enrolment_ids)
+    locked_classes = set(
+        ClassFinalisation.objects.filter(
+            school_class_id__in=set(class_ids), locked=True
+        ).values_list("school_class_id", flat=True)
+    )
+    out: set[int] = set()
+    if locked_classes:
+        in_locked = set(
+            Enrolment.objects.filter(
+                pk__in=enrolment_ids, school_class_id__in=locked_classes
+            ).values_list("pk", flat=True)
+        )
+        unlocked = set(
+            StudentUnlock.objects.filter(
+                enrolment_id__in=in_locked, relocked_at__isnull=True
+            ).values_list("enrolment_id", flat=True)
+        )
+        out |= in_locked - unlocked
+    signed = RecordVersion.objects.filter(enrolment_id__in=enrolment_ids, status__in=SIGNED)
+    out |= set(signed.values_list("enrolment_id", flat=True))
+    return out
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _classes(school: School, school_year: SchoolYear) -> dict[str, SchoolClass]:
+    return {
+        c.name.casefold(): c
+        for c in SchoolClass.objects.filter(school=school, school_year=school_year)
+    }
+
+
+# --- roster ----------------------------------------------------------------------------------
+
+
+def _student_values(row: RosterRow) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in STUDENT_FIELDS}
+
+
+def _check_roster_row(
+    row: RosterRow, school_year: SchoolYear, classes: dict[str, SchoolClass]
+) -> list[IngestProblem]:
+    problems = []
+    required = {
+        "student_code": "thiếu mã học sinh",
+        "full_name": "thiếu họ và tên",
+        "sex": "thiếu giới tính (Nam hoặc Nữ)",
+        "date_of_birth": "thiếu ngày sinh",
+        "class_name": "thiếu tên lớp",
+    }
+    for attr, message in required.items():
+        if not getattr(row, attr):
+            problems.append(row.problem(attr, "", "value.required", message))
+    if row.sex and row.sex not in Student.Sex.values:
+        problems.append(row.problem("sex", row.sex, "value.sex", "giới tính phải là Nam hoặc Nữ"))
+    if row.personal_id is not None and not (
+        row.personal_id.isdigit() and len(row.personal_id) == 12
+    ):
+        problems.append(
+            row.problem(
+                "personal_id",
+                _mask(row.personal_id),
+                "value.personal_id",
+                "số định danh cá nhân phải gồm đúng 12 chữ số",
+            )
+        )
+    if row.class_name and row.class_name.casefold() not in classes:
+        problems.append(
+            row.problem(
+                "class_name",
+                row.class_name,
+                "class.unknown",
+                f"trường không có lớp này trong năm học {school_year.code}",
+            )
+        )
+    on = row.enrolled_on
+    if on is not None and not school_year.start_date <= on <= school_year.end_date:
+        problems.append(
+            row.problem(
+                "enrolled_on",
+                on.strftime("%d/%m/%Y"),
+                "value.enrolled_on",
+                f"ngày vào lớp phải nằm trong năm học {school_year.code}",
+            )
+        )
+    if row.date_of_birth is not None and row.date_of_birth >= school_year.start_date:
+        problems.append(
+            row.problem(
+                "date_of_birth",
+                row.date_of_birth.strftime("%d/%m/%Y"),
+                "value.date",
+                "ngày sinh phải trước năm học",
+            )
+        )
+    for g in row.guardians:
+        if g.relation not in Guardianship.Relation.values:
+            problems.append(g.problem("relation", g.relation, "value.relation", "quan hệ không rõ"))
+        if not g.full_name and (g.year_of_birth or g.occupation or g.phone):
+            problems.append(g.problem("full_name", "", "value.required", "thiếu họ tên phụ huynh"))
+    return problems
+
+
+def _mask(personal_id: str) -> str:
+    return "*" * max(len(personal_id) - 4, 0) + personal_id[-4:]
+
+
+def apply_roster(
+    school: School,
+    school_year: SchoolYear,
+    rows: Sequence[RosterRow],
+    *,
+    actor: Any,
+    via: str = "api",
+) -> ImportSummary:
+    """Upsert students, their enrolment in this year's classes and their guardians."""
+    summary = ImportSummary()
+    with transaction.atomic():
+        classes = _classes(school, school_year)
+        _lock_classes(c.pk for c in classes.values())
+        problems: list[IngestProblem] = []
+        seen: dict[str, RosterRow] = {}
+        for row in rows:
+            problems += _check_roster_row(row, school_year, classes)
+            if row.student_code in seen:
+                problems.append(
+                    row.problem(
+                        "student_code",
+                        row.student_code,
+                        "student.duplicate",
+                        f"mã học sinh lặp lại (đã có ở {seen[row.student_code].where.cell or 'dòng trước'})",
+                    )
+                )
+            elif row.student_code:
+                seen[row.student_code] = row
+        codes = list(seen)
+        students = {s.student_code: s for s in _in_bulk(Student.objects, "student_code", codes)}
+        pids = [r.personal_id for r in seen.values() if r.personal_id]
+        pid_owner = dict(
+            _values_in_bulk(Student.objects, "personal_id", pids, ("personal_id", "student_code"))
+        )
+        pid_rows: dict[str, RosterRow] = {}
+        for row in seen.values():
+            pid = row.personal_id
+            if not pid:
+                continue
+            owner = pid_owner.get(pid)
+            if (owner is not None and owner != row.student_code) or pid in pid_rows:
+                problems.append(
+                    row.problem(
+                        "personal_id",
+                        _mask(pid),
+                        "student.personal_id_taken",
+                        "số định danh cá nhân này đã gắn với một học sinh khác",
+                    )
+                )
+            pid_rows[pid] = row
+        student_ids = [s.pk for s in students.values()]
+        enrolments: dict[int, Enrolment] = {}
+        for e in _in_bulk(
+            Enrolment.objects.filter(school_class__school_year=school_year).select_related(
+                "school_class"
+            ),
+            "student_id",
+            student_ids,
+        ):
+            current = enrolments.get(e.student_id)
+            if current is None or (current.left_on is not None and e.left_on is None):
+                enrolments[e.student_id] = e
+        guardians: dict[tuple[int, str], Guardian] = {}
+        for link in _in_bulk(
+            Guardianship.objects.select_related("guardian").order_by("pk"),
+            "student_id",
+            student_ids,
+        ):
+            guardians.setdefault((link.student_id, link.relation), link.guardian)
+        read_only = _read_only(
+            [c.pk for c in classes.values()], [e.pk for e in enrolments.values()]
+        )
+        locked_classes = set(
+            ClassFinalisation.objects.filter(
+                school_class__in=list(classes.values()), locked=True
+            ).values_list("school_class_id", flat=True)
+        )
+
+        new_students: list[tuple[RosterRow, Student]] = []
+        changed_students: list[Student] = []
+        new_enrolments: list[tuple[RosterRow, SchoolClass]] = []
+        changed_enrolments: list[Enrolment] = []
+        new_guardians: list[tuple[RosterRow, GuardianRow]] = []
+        changed_guardians: list[Guardian] = []
+        for code, row in seen.items():
+            cls = classes.get(row.class_name.casefold()) if row.class_name else None
+            student = students.get(code)
+            row_changed = False
+            if student is None:
+                new_students.append((row, Student(student_code=code, **_student_values(row))))
+                summary.count("students", created=1)
+                row_changed = True
+            else:
+                diff = [f for f, v in _student_values(row).items() if getattr(student, f) != v]
+                if diff:
+                    for f in diff:
+                        setattr(student, f, getattr(row, f))
+                    changed_students.append(student)
+                    row_changed = True
+                summary.count("students", updated=bool(diff), unchanged=not diff)
+            enrolment = enrolments.get(student.pk) if student is not None else None
+            enrolled_on = row.enrolled_on or (
+                enrolment.enrolled_on if enrolment else school_year.start_date
+            )
+            if enrolment is not None and cls is not None and enrolment.school_class_id != cls.pk:
+                problems.append(
+                    row.problem(
+                        "class_name",
+                        row.class_name,
+                        "enrolment.other_class",
+                        f"học sinh đang học lớp {enrolment.school_class.name} trong năm học này; "
+                        "chuyển lớp cần làm ở trang quản trị trường",
+                    )
+                )
+            elif enrolment is None and cls is not None:
+                new_enrolments.append((row, cls))
+                summary.count("enrolments", created=1)
+                row_changed = True
+            elif enrolment is not None:
+                new = {"register_number": row.register_number, "enrolled_on": enrolled_on}
+                diff = [f for f, v in new.items() if getattr(enrolment, f) != v]
+                if diff:
+                    for f in diff:
+                        setattr(enrolment, f, new[f])
+                    changed_enrolments.append(enrolment)
+                    row_changed = True
+                summary.count("enrolments", updated=bool(diff), unchanged=not diff)
+            for g in row.guardians:
+                if not g.full_name:
+                    continue
+                existing = guardians.get((student.pk, g.relation)) if student else None
+                if existing is None:
+                    new_guardians.append((row, g))
+                    summary.count("guardians", created=1)
+                    row_changed = True
+                    continue
+                values = {f: getattr(g, f) for f in GUARDIAN_FIELDS}
+                diff = [f for f, v in values.items() if getattr(existing, f) != v]
+                if diff:
+                    for f in diff:
+                        setattr(existing, f, values[f])
+                    changed_guardians.append(existing)
+                    row_changed = True
+                summary.count("guardians", updated=bool(diff), unchanged=not diff)
+            locked = (enrolment is not None and enrolment.pk in read_only) or (
+                enrolment is None and cls is not None and cls.pk in locked_classes
+            )
+            if row_changed and locked:
+                problems.append(
+                    row.problem("class_name", row.class_name, "class.locked", LOCKED_MESSAGE)
+                )
+        if problems:
+            raise ImportRejected(problems)
+
+        Student.objects.bulk_create([s for _, s in new_students], batch_size=BATCH)
+        Student.objects.bulk_update(changed_students, STUDENT_FIELDS, batch_size=BATCH)
+        by_code = {s.student_code: s for s in students.values()}
+        by_code.update({s.student_code: s for _, s in new_students})
+        if any(s.pk is None for _, s in new_students):  # a backend without RETURNING
+            by_code.update(
+                {s.student_code: s for s in _in_bulk(Student.objects, "student_code", codes)}
+            )
+        created_enrolments = [
+            Enrolment(
+                student=by_code[row.student_code],
+                school_class=cls,
+                register_number=row.register_number,
+                enrolled_on=row.enrolled_on or school_year.start_date,
+            )
+            for row, cls in new_enrolments
+        ]
+        Enrolment.objects.bulk_create(created_enrolments, batch_size=BATCH)
+        Enrolment.objects.bulk_update(
+            changed_enrolments, ["register_number", "enrolled_on"], batch_size=BATCH
+        )
+        created_guardians = [
+            Guardian(**{f: getattr(g, f) for f in GUARDIAN_FIELDS}) for _, g in new_guardians
+        ]
+        Guardian.objects.bulk_create(created_guardians, batch_size=BATCH)
+        Guardianship.objects.bulk_create(
+            [
+                Guardianship(
+                    student=by_code[row.student_code], guardian=guardian, relation=g.relation
+                )
+                for (row, g), guardian in zip(new_guardians, created_guardians, strict=True)
+            ],
+            batch_size=BATCH,
+        )
+        Guardian.objects.bulk_update(changed_guardians, GUARDIAN_FIELDS, batch_size=BATCH)
+        if summary.changed:
+            touched = {cls.pk for _, cls in new_enrolments}
+            touched |= {e.school_class_id for e in changed_enrolments}
+            touched |= {
+                enrolments[s.pk].school_class_id for s in changed_students if s.pk in enrolments
+            }
+            audit.record(
+                EventTag.IMPORT_ROSTER_APPLIED,
+                actor=actor,
+                subject=school,
+                scope_path=_scope(school),
+                data={
+                    "via": via,
+                    "school_year": school_year.code,
+                    "classes": sorted(touched),
+                    "enrolments_created": sorted(e.pk for e in created_enrolments),
+                    **summary.as_dict(),
+                },
+            )
+    return summary
+
+
+def _in_bulk(qs: Any, field: str, values: Sequence[Any]) -> list[Any]:
+    """``qs.filter(<field>__in=values)`` in chunks (SQLite caps the number of parameters)."""
+    out: list[Any] = []
+    values = list(values)
+    for chunk in _chunks(values):
+        out.extend(qs.filter(**{f"{field}__in": chunk}))
+    return out
+
+
+def _values_in_bulk(
+    qs: Any, field: str, values: Sequence[Any], columns: tuple[str, ...]
+) -> list[Any]:
+    out: list[Any] = []
+    for chunk in _chunks(list(values)):
+        out.extend(qs.filter(**{f"{field}__in": chunk}).values_list(*columns))
+    return out
+
+
+# --- evaluations -----------------------------------------------------------------------------
+
+
+def _enrolments_by_code(
+    school: School, school_year: SchoolYear, codes: Sequence[str]
+) -> dict[str, Enrolment]:
+    """The student's enrolment this year at this school (the open one when there are two)."""
+    qs = (
+        Enrolment.objects.filter(school_class__school=school, school_class__school_year=school_year)
+        .select_related("school_class")
+        .annotate(code=F("student__student_code"))
+        .order_by("enrolled_on", "pk")
+    )
+    out: dict[str, Enrolment] = {}
+    for e in _in_bulk(qs, "student__student_code", codes):
+        current = out.get(e.code)
+        if current is None or not (current.left_on is None and e.left_on is not None):
+            out[e.code] = e
+    return out
+
+
+class _Catalogs:
+    """The grade catalogs of the school year, loaded once per import."""
+
+    def __init__(self, school_year: SchoolYear) -> None:
+        self.year = school_year.code
+        self._by_grade: dict[int, GradeCatalog | None] = {}
+
+    def __call__(self, grade: int) -> GradeCatalog | None:
+        if grade not in self._by_grade:
+            try:
+                self._by_grade[grade] = grade_catalog(self.year, grade)
+            except CatalogError:
+                self._by_grade[grade] = None
+        return self._by_grade[grade]
+
+
+def _student_problem(
+    row: SubjectRow | RatingRow, enrolment: Enrolment | None
+) -> list[IngestProblem]:
+    if not row.student_code:
+        return [row.problem("student_code", "", "value.required", "thiếu mã học sinh")]
+    if enrolment is None:
+        return [
+            row.problem(
+                "student_code",
+                row.student_code,
+                "student.unknown",
+                "không có học sinh mang mã này trong trường ở năm học đã chọn",
+            )
+        ]
+    if row.class_name and row.class_name.casefold() != enrolment.school_class.name.casefold():
+        return [
+            row.problem(
+                "class_name",
+                row.class_name,
+                "enrolment.other_class",
+                f"học sinh này học lớp {enrolment.school_class.name}",
+            )
+        ]
+    return []
+
+
+def _check_subject_row(
+    row: SubjectRow, catalog: GradeCatalog | None, grade: int
+) -> tuple[list[IngestProblem], Any]:
+    """Problems of one subject row against the grade's catalog, and the subject's spec."""
+    spec = catalog.subject(row.subject_code) if catalog is not None else None
+    if spec is None:
+        return [
+            row.problem(
+                "subject_code",
+                row.subject_code,
+                "subject.unknown",
+                f"môn học này không có trong chương trình lớp {grade}",
+            )
+        ], None
+    problems = []
+    for f in SUBJECT_LEVEL_FIELDS:
+        value = getattr(row, f)
+        if value is not None and value not in ("", *SubjectLevel.values):
+            problems.append(row.problem(f, value, "value.level", SUBJECT_LEVEL_MESSAGE))
+    for f in SUBJECT_SCORE_FIELDS:
+        value = getattr(row, f)
+        if value is None:
+            continue
+        if type(value) is not int or not 0 <= value <= 10:
+            problems.append(row.problem(f, value, "value.score", SCORE_MESSAGE))
+        elif not (spec.midterm_tested if f in MIDTERM_SCORE_FIELDS else spec.tested):
+            when = "giữa kỳ" if f in MIDTERM_SCORE_FIELDS else "định kỳ"
+            problems.append(
+                row.problem(
+                    f,
+                    value,
+                    "value.untested_subject",
+                    f"môn {spec.name} lớp {grade} không có bài kiểm tra {when} nên không ghi điểm",
+                )
+            )
+    if row.comment is not None and len(row.comment) > 2000:
+        problems.append(
+            row.problem(
+                "comment", row.comment[:40] + "…", "value.too_long", "nhận xét dài quá 2000 ký tự"
+            )
+        )
+    return problems, spec
+
+
+def _check_rating_row(
+    row: RatingRow, catalog: GradeCatalog | None
+) -> tuple[list[IngestProblem], Any, int]:
+    specs = ()
+    if catalog is not None:
+        specs = (
+            catalog.qualities
+            if row.kind == RatingEvaluation.Kind.QUALITY
+            else (catalog.competences if row.kind == RatingEvaluation.Kind.COMPETENCE else ())
+        )
+    spec = next((s for s in specs if s.code == row.code), None)
+    if spec is None:
+        return (
+            [
+                row.problem(
+                    "code", row.code, "rating.unknown", "phẩm chất/năng lực không có trong danh mục"
+                )
+            ],
+            None,
+            0,
+        )
+    problems = []
+    if row.level is not None and row.level not in ("", *RatingLevel.values):
+        problems.append(row.problem("level", row.level, "value.level", RATING_LEVEL_MESSAGE))
+    if row.comment is not None and len(row.comment) > 2000:
+        problems.append(
+            row.problem(
+                "comment", row.comment[:40] + "…", "value.too_long", "nhận xét dài quá 2000 ký tự"
+            )
+        )
+    return problems, spec, list(specs).index(spec)
+
+
+def _loaded(model: Any, enrolment_ids: Sequence[int], key: Any) -> dict[Any, Any]:
+    out = {}
+    for chunk in _chunks(sorted(set(enrolment_ids))):
+        for obj in model.objects.filter(enrolment_id__in=chunk).defer("updated_at"):
+            out[key(obj)] = obj
+    return out
+
+
+def apply_evaluations(
+    school: School,
+    school_year: SchoolYear,
+    subject_rows: Sequence[SubjectRow],
+    rating_rows: Sequence[RatingRow],
+    *,
+    actor: Any,
+    via: str = "api",
+) -> ImportSummary:
+    """Upsert subject evaluations and quality/competence ratings of the school year's students."""
+    summary = ImportSummary()
+    with transaction.atomic():
+        codes = sorted({r.student_code for r in (*subject_rows, *rating_rows) if r.student_code})
+        enrolments = _enrolments_by_code(school, school_year, codes)
+        _lock_classes(e.school_class_id for e in enrolments.values())
+        catalogs = _Catalogs(school_year)
+        read_only = _read_only(
+            {e.school_class_id for e in enrolments.values()}, [e.pk for e in enrolments.values()]
+        )
+        enrolment_ids = [e.pk for e in enrolments.values()]
+        subjects = _loaded(
+            SubjectEvaluation, enrolment_ids, lambda o: (o.enrolment_id, o.subject_code)
+        )
+        ratings = _loaded(
+            RatingEvaluation, enrolment_ids, lambda o: (o.enrolment_id, o.kind, o.code)
+        )
+        now = timezone.now()
+        problems: list[IngestProblem] = []
+        seen: dict[tuple[Any, ...], Any] = {}
+        new_subjects: list[SubjectEvaluation] = []
+        changed_subjects: list[SubjectEvaluation] = []
+        new_ratings: list[RatingEvaluation] = []
+        changed_ratings: list[RatingEvaluation] = []
+        changes: list[dict[str, Any]] = []
+        touched: set[int] = set()
+
+        def duplicate(row: Any, k: tuple[Any, ...]) -> bool:
+            if k in seen:
+                problems.append(
+                    row.problem(
+                        "student_code",
+                        row.student_code,
+                        "row.duplicate",
+                        f"học sinh này đã có ở {seen[k].where.describe_vi()}",
+                    )
+                )
+                return True
+            seen[k] = row
+            return False
+
+        for row in subject_rows:
+            enrolment = enrolments.get(row.student_code)
+            found = _student_problem(row, enrolment)
+            if found:
+                problems += found
+                continue
+            grade = enrolment.school_class.grade
+            found, spec = _check_subject_row(row, catalogs(grade), grade)
+            problems += found
+            if spec is None or found or duplicate(row, ("s", enrolment.pk, row.subject_code)):
+                continue
+            given = row.given()
+            obj = subjects.get((enrolment.pk, row.subject_code))
+            if obj is None:
+                if not given:
+                    continue
+                catalog = catalogs(grade)
+                new_subjects.append(
+                    SubjectEvaluation(
+                        enrolment_id=enrolment.pk,
+                        subject_code=spec.code,
+                        subject_name=spec.name,
+                        position=catalog.subjects.index(spec) if catalog else 0,
+                        **{
+                            f: ("" if f.endswith("level") or f == "comment" else None)
+                            for f in SUBJECT_VALUE_FIELDS
+                        },
+                        **given,
+                        updated_at=now,
+                    )
+                )
+                summary.count("subjects", created=1)
+            else:
+                diff = [f for f, v in given.items() if getattr(obj, f) != v]
+                if not diff:
+                    summary.count("subjects", unchanged=1)
+                    continue
+                before = {f: getattr(obj, f) for f in diff if f != "comment"}
+                for f in diff:
+                    setattr(obj, f, given[f])
+                obj.updated_at = now
+                changed_subjects.append(obj)
+                changes.append(
+                    {
+                        "enrolment": enrolment.pk,
+                        "subject": spec.code,
+                        "fields": diff,
+                        "before": before,
+                        "after": {f: given[f] for f in before},
+                    }
+                )
+                summary.count("subjects", updated=1)
+            touched.add(enrolment.school_class_id)
+            if enrolment.pk in read_only:
+                problems.append(
+                    row.problem("student_code", row.student_code, "class.locked", LOCKED_MESSAGE)
+                )
+
+        for row in rating_rows:
+            enrolment = enrolments.get(row.student_code)
+            found = _student_problem(row, enrolment)
+            if found:
+                problems += found
+                continue
+            found, spec, position = _check_rating_row(row, catalogs(enrolment.school_class.grade))
+            problems += found
+            if spec is None or found or duplicate(row, ("r", enrolment.pk, row.kind, row.code)):
+                continue
+            given = row.given()
+            obj = ratings.get((enrolment.pk, row.kind, row.code))
+            if obj is None:
+                if not given:
+                    continue
+                new_ratings.append(
+                    RatingEvaluation(
+                        enrolment_id=enrolment.pk,
+                        kind=row.kind,
+                        code=spec.code,
+                        name=spec.name,
+                        position=position,
+                        level=given.get("level", ""),
+                        comment=given.get("comment", ""),
+                        updated_at=now,
+                    )
+                )
+                summary.count("ratings", created=1)
+            else:
+                diff = [f for f, v in given.items() if getattr(obj, f) != v]
+                if not diff:
+                    summary.count("ratings", unchanged=1)
+                    continue
+                before = {f: getattr(obj, f) for f in diff if f != "comment"}
+                for f in diff:
+                    setattr(obj, f, given[f])
+                obj.updated_at = now
+                changed_ratings.append(obj)
+                changes.append(
+                    {
+                        "enrolment": enrolment.pk,
+                        "kind": row.kind,
+                        "code": spec.code,
+                        "fields": diff,
+                        "before": before,
+                        "after": {f: given[f] for f in before},
+                    }
+                )
+                summary.count("ratings", updated=1)
+            touched.add(enrolment.school_class_id)
+            if enrolment.pk in read_only:
+                problems.append(
+                    row.problem("student_code", row.student_code, "class.locked", LOCKED_MESSAGE)
+                )
+
+        if problems:
+            raise ImportRejected(problems)
+        SubjectEvaluation.objects.bulk_create(new_subjects, batch_size=BATCH)
+        SubjectEvaluation.objects.bulk_update(
+            changed_subjects, [*SUBJECT_VALUE_FIELDS, "updated_at"], batch_size=BATCH
+        )
+        RatingEvaluation.objects.bulk_create(new_ratings, batch_size=BATCH)
+        RatingEvaluation.objects.bulk_update(
+            changed_ratings, ["level", "comment", "updated_at"], batch_size=BATCH
+        )
+        if summary.changed:
+            audit.record(
+                EventTag.IMPORT_EVALUATIONS_APPLIED,
+                actor=actor,
+                subject=school,
+                scope_path=_scope(school),
+                data={
+                    "via": via,
+                    "school_year": school_year.code,
+                    "classes": sorted(touched),
+                    **summary.as_dict(),
+                    "changes": changes,
+                },
+            )
+    return summary
