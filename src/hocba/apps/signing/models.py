@@ -107,3 +107,107 @@ class SigningItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_version_id} trong lượt #{self.batch_id}"
+
+
+class SignerKey(models.Model):
+    """Where one signer's key is (DOMAIN §1): the school seal, the principal, or a GVCN of one
+    school. Holds no secret: ``secret_ref`` says where the worker reads it (``env:NAME``,
+    ``file:/path``), or ``pin_at_batch`` has the signer type it for each batch (kept in
+    memory only). A row with no ``user`` is the school's default for that role."""
+
+    class Role(models.TextChoices):
+        GVCN = "gvcn", "Giáo viên chủ nhiệm"
+        PRINCIPAL = "principal", "Hiệu trưởng"
+        SEAL = "seal", "Con dấu số của nhà trường"
+
+    class Kind(models.TextChoices):
+        PKCS12 = "pkcs12", "Tệp khoá PKCS#12 (.p12/.pfx)"
+        PKCS11 = "pkcs11", "Token/HSM PKCS#11 (USB token)"
+        CSC = "csc", "Dịch vụ ký số từ xa (CSC)"
+        GATEWAY = "gateway", "Dịch vụ ký xác nhận qua điện thoại"
+
+    school = models.ForeignKey(
+        School, verbose_name="trường", on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField("người ký", max_length=16, choices=Role.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản người ký",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Để trống: mặc định của trường cho vai trò này.",
+    )
+    kind = models.CharField("loại khoá", max_length=16, choices=Kind.choices)
+    location = models.CharField(
+        "vị trí",
+        max_length=500,
+        blank=True,
+        help_text="PKCS#12: đường dẫn tệp .p12; PKCS#11: đường dẫn mô-đun (.so, để trống: "
+        "SoftHSM2); CSC/điện thoại: địa chỉ dịch vụ (https://…).",
+    )
+    identifier = models.CharField(
+        "mã định danh",
+        max_length=200,
+        blank=True,
+        help_text="PKCS#11: nhãn token; CSC: mã chứng thư (credential ID); điện thoại: mã "
+        "người ký tại dịch vụ.",
+    )
+    key_label = models.CharField("nhãn khoá (PKCS#11)", max_length=200, blank=True)
+    cert_label = models.CharField("nhãn chứng thư (PKCS#11)", max_length=200, blank=True)
+    secret_ref = models.CharField(
+        "nơi lấy mật khẩu/PIN",
+        max_length=300,
+        blank=True,
+        help_text="env:TEN_BIEN (biến môi trường của worker) hoặc file:/đường/dẫn (tệp chỉ "
+        "tài khoản dịch vụ đọc được). Không bao giờ ghi mật khẩu/PIN vào đây.",
+    )
+    token_env = models.CharField(
+        "biến môi trường chứa token truy cập (CSC/điện thoại)", max_length=100, blank=True
+    )
+    pin_at_batch = models.BooleanField(
+        "người ký nhập PIN mỗi lượt ký",
+        default=False,
+        help_text="PIN nhập trên trang ký, chỉ giữ trong bộ nhớ khi lượt ký chạy.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cập nhật",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "khoá ký"
+        verbose_name_plural = "khoá ký"
+        ordering: ClassVar = ["school_id", "role", "user_id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["school", "role", "user"], name="signerkey_uniq_user"),
+            models.UniqueConstraint(
+                fields=["school", "role"],
+                condition=models.Q(user__isnull=True),
+                name="signerkey_uniq_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.get_kind_display()}"
+
+    def spec(self):  # type: ignore[no-untyped-def]
+        """The pipeline's ``SignerSpec`` (raises ``KeyLoadError`` on a malformed entry)."""
+        from hocba.signing.backends_config import SignerSpec
+
+        return SignerSpec(
+            kind=self.kind,
+            location=self.location.strip(),
+            identifier=self.identifier.strip(),
+            key_label=self.key_label.strip(),
+            cert_label=self.cert_label.strip(),
+            secret_ref=self.secret_ref.strip(),
+            token_env=self.token_env.strip(),
+            pin_at_batch=self.pin_at_batch,
+        )
