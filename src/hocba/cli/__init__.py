@@ -13,6 +13,8 @@ COMMANDS: dict[str, str] = {
     "archive": "hocba.cli.archive:archive",
     "audit": "hocba.cli.audit:audit",
     "check": "hocba.cli.check:check",
+    "import": "hocba.cli.imports:import_",
+    "import-template": "hocba.cli.imports:import_template",
     "schema": "hocba.cli.schema:schema",
     "serve": "hocba.cli.serve:serve",
     "demo": "hocba.cli.demo:demo",

@@ -216,8 +216,13 @@ def apply_roster(
     *,
     actor: Any,
     via: str = "api",
+    only_class: SchoolClass | None = None,
 ) -> ImportSummary:
-    """Upsert students, their enrolment in this year's classes and their guardians."""
+    """Upsert students, their enrolment in this year's classes and their guardians.
+
+    With ``only_class`` (a GVCN's upload) every row must be of that class. A student code that
+    belongs to a student never enrolled at this school is refused: identities of other schools'
+    students move only with a transfer package."""
     summary = ImportSummary()
     with transaction.atomic():
         classes = _classes(school, school_year)
@@ -226,6 +231,15 @@ def apply_roster(
         seen: dict[str, RosterRow] = {}
         for row in rows:
             problems += _check_roster_row(row, school_year, classes)
+            if only_class is not None and row.class_name.casefold() != only_class.name.casefold():
+                problems.append(
+                    row.problem(
+                        "class_name",
+                        row.class_name,
+                        "class.outside",
+                        f"chỉ được nhập học sinh của lớp {only_class.name}",
+                    )
+                )
             if row.student_code in seen:
                 problems.append(
                     row.problem(
@@ -259,6 +273,28 @@ def apply_roster(
                     )
                 )
             pid_rows[pid] = row
+        student_ids = [s.pk for s in students.values()]
+        here = set(
+            _values_in_bulk(
+                Enrolment.objects.filter(school_class__school=school),
+                "student_id",
+                student_ids,
+                ("student_id",),
+            )
+        )
+        for code, student in list(students.items()):
+            if (student.pk,) not in here:
+                problems.append(
+                    seen[code].problem(
+                        "student_code",
+                        code,
+                        "student.other_school",
+                        "mã học sinh này thuộc về một học sinh chưa từng học ở trường; học sinh "
+                        "chuyển đến được nhận bằng hồ sơ chuyển trường",
+                    )
+                )
+                del students[code]
+                seen.pop(code)
         student_ids = [s.pk for s in students.values()]
         enrolments: dict[int, Enrolment] = {}
         for e in _in_bulk(
@@ -459,6 +495,11 @@ def _enrolments_by_code(
     return out
 
 
+_EMPTY_SUBJECT = {
+    f: ("" if f.endswith("level") or f == "comment" else None) for f in SUBJECT_VALUE_FIELDS
+}
+
+
 class _Catalogs:
     """The grade catalogs of the school year, loaded once per import."""
 
@@ -486,7 +527,7 @@ def _student_problem(
                 "student_code",
                 row.student_code,
                 "student.unknown",
-                "không có học sinh mang mã này trong trường ở năm học đã chọn",
+                "không tìm thấy học sinh mang mã này trong danh sách của năm học",
             )
         ]
     if row.class_name and row.class_name.casefold() != enrolment.school_class.name.casefold():
@@ -594,12 +635,16 @@ def apply_evaluations(
     *,
     actor: Any,
     via: str = "api",
+    only_class: SchoolClass | None = None,
 ) -> ImportSummary:
-    """Upsert subject evaluations and quality/competence ratings of the school year's students."""
+    """Upsert subject evaluations and quality/competence ratings of the school year's students
+    (with ``only_class``: only that class's students)."""
     summary = ImportSummary()
     with transaction.atomic():
         codes = sorted({r.student_code for r in (*subject_rows, *rating_rows) if r.student_code})
         enrolments = _enrolments_by_code(school, school_year, codes)
+        if only_class is not None:
+            enrolments = {c: e for c, e in enrolments.items() if e.school_class_id == only_class.pk}
         _lock_classes(e.school_class_id for e in enrolments.values())
         catalogs = _Catalogs(school_year)
         read_only = _read_only(
@@ -659,11 +704,7 @@ def apply_evaluations(
                         subject_code=spec.code,
                         subject_name=spec.name,
                         position=catalog.subjects.index(spec) if catalog else 0,
-                        **{
-                            f: ("" if f.endswith("level") or f == "comment" else None)
-                            for f in SUBJECT_VALUE_FIELDS
-                        },
-                        **given,
+                        **{**_EMPTY_SUBJECT, **given},
                         updated_at=now,
                     )
                 )
