@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from asn1crypto import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfStreamError
 
@@ -40,3 +41,40 @@ def test_installed_when_signing_loads():
     import hocba.signing.document  # noqa: F401
 
     assert generic.read_hex_string_from_stream is speedups.read_hex_string_from_stream
+
+
+def _name(**attrs: str) -> x509.Name:
+    return x509.Name.build(attrs)
+
+
+NAMES = [
+    _name(common_name="Trường Tiểu học Lê Văn Tám", country_name="VN"),
+    _name(common_name="trường tiểu học  LÊ VĂN TÁM", country_name="VN"),  # case, spaces
+    _name(common_name="Trường Tiểu học Lê Văn Tám", country_name="VN", organization_name="X"),
+    _name(common_name="Trường Tiểu học Lê Văn Tám"),
+    _name(common_name="Phạm Văn Đức", country_name="VN"),
+    x509.Name.build({"common_name": "Truong Tieu hoc", "country_name": "VN"}, use_printable=True),
+    _name(common_name="TRUONG  tieu HOC", country_name="VN"),  # utf8 vs printable string
+]
+
+
+@pytest.mark.parametrize("a", range(len(NAMES)))
+@pytest.mark.parametrize("b", range(len(NAMES)))
+def test_name_comparison_agrees_with_asn1crypto(a, b):
+    speedups.install()
+    left, right = NAMES[a], x509.Name.load(NAMES[b].dump())  # parsed afresh, as in a CMS
+    assert speedups.name_eq(left, right) is speedups._original_name_eq(left, right)
+    assert (left == right) is speedups._original_name_eq(left, right)
+
+
+def test_name_comparison_with_other_types():
+    assert speedups.name_eq(NAMES[0], "Trường") is False
+
+
+def test_pinned_asn1crypto_internals():
+    """The speed-ups replace these asn1crypto members; fail loudly if they change shape."""
+    assert "_prepped" in vars(x509.NameTypeAndValue)
+    assert isinstance(speedups._original_prepped, property)
+    rdn = NAMES[0].chosen[0]
+    assert rdn._get_values(rdn) == {"country_name": " vn "}  # RFC 4518 insignificant space
+    assert x509.Name.__eq__ is speedups.name_eq

@@ -20,10 +20,13 @@ from hocba.signing.identity import common_name, signer_mismatch
 from hocba.signing.plan import SignaturePlan
 from hocba.signing.trust import TrustConfig
 from hocba.spec.roles import SignerRole
+from hocba.verify.diff import RecordDiffPolicy
 from hocba.verify.report import Problem, Revocation, Severity, SignatureReport
 
 log = logging.getLogger(__name__)
 _KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"})
+DIFF_POLICY = RecordDiffPolicy()
+"""What may change after a signature: our fast check, else pyHanko's generic analysis."""
 _ROLE_BY_FIELD = {role.field_name: role for role in SignerRole}
 _UNTRUSTED = {
     AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND,
@@ -62,6 +65,7 @@ async def judge_signature(
             signer_validation_context=context,
             ts_validation_context=context,
             key_usage_settings=_KEY_USAGE,
+            diff_policy=DIFF_POLICY,
         )
     except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         log.info("signature %s unreadable: %r", field, exc)
