@@ -53,6 +53,16 @@ def _batch(w: dict[str, Any]) -> dict[str, Any]:
     return {"batch_id": batch.pk}
 
 
+def _signer_key(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.signing.models import SignerKey
+
+    key = SignerKey.objects.create(
+        school=w["school"], role="seal", kind="pkcs12", location="/etc/hocba/seal.p12",
+        secret_ref="env:SEAL_PASSWORD",
+    )  # fmt: skip
+    return {"school_id": w["school"].pk, "key_id": key.pk}
+
+
 def _issued(w: dict[str, Any]) -> dict[str, Any]:
     from hocba.apps.records.models import RecordVersion
 
@@ -100,6 +110,11 @@ MATRIX: list[Row] = [
     Row("signing:seal_school", frozenset({"principal"}), lambda w: {"school_id": w["school"].pk},
         method="post", allow_status=(302,)),
     Row("signing:progress", frozenset({"gvcn", "principal", "vice"}), lambda w: _batch(w)),
+    Row("signing:keys", frozenset({"principal", "vice"}), lambda w: {"school_id": w["school"].pk}),
+    # the principal's POST deletes the key, so the vice-principal's finds none (404); the
+    # denials while it exists: tests/apps/signing/test_keys.py
+    Row("signing:delete_key", frozenset({"principal", "vice"}), lambda w: _signer_key(w),
+        method="post", allow_status=(302, 404)),
     Row("signing:download", frozenset({"ministry", "department", "local", "principal", "vice",
                                        "gvcn", "parent", "student"}), lambda w: _issued(w)),
     Row("records:classes", frozenset({"principal", "vice", "gvcn", "gvcn_other"})),

@@ -26,3 +26,4 @@ class EventTag(StrEnum):
     RECORD_VIEWED = "record:version:viewed"
     SIGNING_BATCH_FINISHED = "signing:batch:finished"
     SIGNING_BATCH_STARTED = "signing:batch:started"
+    SIGNING_KEY_CHANGED = "signing:key:changed"

@@ -17,8 +17,7 @@ from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import Student
 from hocba.apps.records.models import RecordVersion
-from hocba.spec import OverallResult, load_record
-from hocba.spec.xml import to_xml
+from hocba.spec import OverallResult
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -108,7 +107,9 @@ def download(user: Any, version_pk: int, fmt: str) -> Download:
     elif fmt == "json":
         content = bytes(version.canonical)
     else:
-        content = to_xml(load_record(bytes(version.canonical)))
+        from hocba.apps.signing.services import signed_xml
+
+        content = signed_xml(version)
     audit.record(
         EventTag.RECORD_VIEWED,
         actor=user,

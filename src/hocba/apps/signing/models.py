@@ -197,6 +197,16 @@ class SignerKey(models.Model):
     def __str__(self) -> str:
         return f"{self.get_role_display()} — {self.get_kind_display()}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from hocba.errors import HocbaError
+
+        try:
+            self.spec()
+        except HocbaError as exc:
+            raise ValidationError({"secret_ref": exc.message_vi}) from exc
+
     def spec(self):  # type: ignore[no-untyped-def]
         """The pipeline's ``SignerSpec`` (raises ``KeyLoadError`` on a malformed entry)."""
         from hocba.signing.backends_config import SignerSpec

@@ -665,6 +665,8 @@ def class_overview(user: Any, school_class: SchoolClass) -> dict[str, Any]:
         "can_sign_principal": policy.can(user, Permission.SCHOOL_RECORD_SIGN, school_class)
         and policy.can(user, Permission.SCHOOL_RECORD_SEAL, school_class),
         "batches": _with_failures(SigningBatch.objects.filter(school_class=school_class)[:3]),
+        "pins_gvcn": pin_fields(user, school_class.school, Stage.GVCN),
+        "pins_principal": pin_fields(user, school_class.school, Stage.PRINCIPAL_SEAL),
     }
 
 
@@ -684,7 +686,15 @@ def school_overview(user: Any, school: School) -> dict[str, Any]:
         "batches": _with_failures(
             SigningBatch.objects.filter(school=school, school_class=None)[:3]
         ),
+        "pins_principal": pin_fields(user, school, Stage.PRINCIPAL_SEAL),
+        "can_manage_keys": policy.can(user, Permission.SCHOOL_YEAR_MANAGE, school),
     }
+
+
+def pin_fields(user: Any, school: School, stage: str) -> list[tuple[str, str]]:
+    """(role, label) of the keys whose PIN ``user`` types when starting a batch of ``stage``."""
+    keys = signer_keys(school, user, stage_roles(stage))
+    return [(r.value, r.label_vi) for r, key in keys.items() if key.pin_at_batch]
 
 
 def batch_progress(user: Any, batch: SigningBatch) -> dict[str, Any]:
@@ -726,9 +736,7 @@ def issued_file(user: Any, version: RecordVersion, fmt: str) -> tuple[str, str, 
     elif fmt == "json":
         data = bytes(version.canonical)
     else:
-        from hocba.spec.xml import to_xml
-
-        data = to_xml(load_record(bytes(version.canonical)))
+        data = signed_xml(version)
     if _is_staff(user):
         audit.record(
             EventTag.RECORD_VIEWED,
@@ -739,6 +747,16 @@ def issued_file(user: Any, version: RecordVersion, fmt: str) -> tuple[str, str, 
         )
     name = f"hoc-ba-{enrolment.student.student_code}-{version.version}.{fmt}"
     return name, _FORMATS[fmt], data
+
+
+def signed_xml(version: RecordVersion) -> bytes:
+    """The record's XML form as issued: XAdES-signed by the same signers as its PDF (the same
+    digest); a record issued before XML forms were signed gets its unsigned XML."""
+    if version.xml:
+        return _read_file(version.xml)
+    from hocba.spec.xml import to_xml
+
+    return to_xml(load_record(bytes(version.canonical)))
 
 
 def _is_staff(user: Any) -> bool:

@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hocba.apps.accounts.menu import Link
 from hocba.apps.accounts.models import Grant, Role
 from hocba.apps.directory.models import School, SchoolClass
 from hocba.apps.records.models import RecordVersion
+from hocba.apps.signing import keys as keys_service
 from hocba.apps.signing import services
 from hocba.apps.signing.errors import SigningRefused
 from hocba.apps.signing.models import SigningBatch
@@ -53,9 +54,21 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "signing/school.html", context)
 
 
+_PIN_FIELDS = ("gvcn", "principal", "seal")
+
+
+def _pins(request: HttpRequest) -> dict[str, str]:
+    """PINs typed on the form for this batch: passed on in memory, never stored or logged."""
+    return {
+        r: request.POST.get(f"pin_{r}", "")[:64]
+        for r in _PIN_FIELDS
+        if request.POST.get(f"pin_{r}")
+    }
+
+
 def _started(request: HttpRequest, start, target, back: str) -> HttpResponse:  # type: ignore[no-untyped-def]
     try:
-        start(request.user, target)
+        start(request.user, target, _pins(request))
     except SigningRefused as exc:
         messages.error(request, exc.message_vi)
     else:
@@ -112,3 +125,40 @@ def download(request: HttpRequest, version_id: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- signer keys of a school (leaders and the system admin) -----------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def keys(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school(school_id)
+    context = keys_service.keys_page(request.user, school)  # checks the permission first
+    if request.method == "POST":
+        key_id = request.POST.get("key_id", "")
+        instance = (
+            keys_service.key_of(request.user, school, int(key_id)) if key_id.isdigit() else None
+        )
+        form = keys_service.SignerKeyForm(request.POST, school=school, instance=instance)
+        if form.is_valid():
+            keys_service.save_key(request.user, school, form)
+            messages.success(request, "Đã lưu khoá ký.")
+            return redirect("signing:keys", school.pk)
+        context = keys_service.keys_page(request.user, school, form=form)
+        context["editing"] = instance
+    elif request.GET.get("sua", "").isdigit():
+        instance = keys_service.key_of(request.user, school, int(request.GET["sua"]))
+        form = keys_service.SignerKeyForm(school=school, instance=instance)
+        context = keys_service.keys_page(request.user, school, form=form)
+        context["editing"] = instance
+    return render(request, "signing/keys.html", context)
+
+
+@login_required
+@require_POST
+def delete_key(request: HttpRequest, school_id: int, key_id: int) -> HttpResponse:
+    school = _school(school_id)
+    keys_service.delete_key(request.user, school, keys_service.key_of(request.user, school, key_id))
+    messages.success(request, "Đã xoá khoá ký.")
+    return redirect("signing:keys", school.pk)

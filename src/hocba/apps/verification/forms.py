@@ -8,7 +8,7 @@ from hocba.apps.verification.services import MAX_PDF_BYTES
 
 
 class UploadForm(forms.Form):
-    pdf = forms.FileField(label="Tệp học bạ PDF", required=True)
+    pdf = forms.FileField(label="Tệp học bạ (PDF hoặc XML)", required=True)
 
     def clean_pdf(self) -> Any:
         pdf = self.cleaned_data["pdf"]

@@ -20,7 +20,7 @@ from django.core.cache import cache
 
 from hocba.apps.records.models import RecordVersion
 from hocba.errors import HocbaError
-from hocba.verify import TrustConfig, VerificationReport, load_trust, verify_pdf
+from hocba.verify import TrustConfig, Verdict, VerificationReport, load_trust, verify_pdf
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 RATE_LIMIT = 30
@@ -169,13 +169,20 @@ class UploadResult:
 
 
 def verify_upload(data: bytes) -> UploadResult:
-    """The verification report of an uploaded PDF against the configured trust list, and the
+    """The verification report of an uploaded PDF (or the record's signed XML form) against the configured trust list, and the
     record's status on this server."""
     if len(data) > MAX_PDF_BYTES:
         raise UploadTooLarge(
             f"Tệp quá lớn (tối đa {MAX_PDF_BYTES // (1024 * 1024)} MB).",
             detail=f"upload of {len(data)} bytes",
         )
+    from hocba.verify.xml import looks_like_xml, verify_xml
+
+    if looks_like_xml(data):  # the XAdES-signed XML form of a record: its id and digest
+        report = verify_xml(data, _trust())
+        rec = report.record
+        known = rec.record_id and rec.digest and report.verdict is not Verdict.UNREADABLE
+        return UploadResult(report, lookup_code(f"{rec.record_id} {rec.digest}") if known else None)
     report = verify_pdf(data, _trust())
     token = report.record.qr_token if report.record.matches_qr else None
     return UploadResult(report, lookup_code(token) if token else None)
