@@ -94,6 +94,30 @@ def _school(w: dict[str, Any]) -> dict[str, Any]:
     return {"school_id": w["school"].pk}
 
 
+def _received(w: dict[str, Any]) -> dict[str, Any]:
+    """A record received by transfer, attached to the world's (transferred-in) enrolment."""
+    from django.core.files.base import ContentFile
+
+    from hocba.apps.transfers.models import ReceivedRecord, Transfer
+
+    enrolment = w["enrolment"]
+    transfer = Transfer.objects.create(
+        school=w["school"], student=enrolment.student, enrolment=enrolment,
+        source_school_code="T01", source_school_name="Trường cũ", seal_signer="Trường cũ",
+        manifest=b"{}", signature=b"", manifest_sha256="0" * 64,
+    )  # fmt: skip
+    received = ReceivedRecord(
+        transfer=transfer, student=enrolment.student,
+        record_id="00000000-0000-0000-0000-000000000001", version=1, school_year="2023-2024",
+        grade=1, school_code="T01", school_name="Trường cũ", status="issued", digest="0" * 64,
+        canonical=b"{}",
+    )  # fmt: skip
+    received.pdf.save("r.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    received.xml.save("r.xml", ContentFile(b"<record/>"), save=False)
+    received.save()
+    return {"pk": received.pk, "fmt": "pdf"}
+
+
 MATRIX: list[Row] = [
     Row("accounts:login", PUBLIC, allow_status=(200, 302)),
     Row("accounts:home", EVERYONE),
@@ -160,6 +184,12 @@ MATRIX: list[Row] = [
     Row("schooladmin:enrol", LEADERS, lambda w: {**_school(w), **_school_class(w)},
         method="post"),
     Row("schooladmin:parent_account", LEADERS, _school, method="post"),
+    Row("transfers:school", frozenset({"principal"}), _school),
+    Row("transfers:export", frozenset({"principal"}),
+        lambda w: {**_school(w), "student_id": w["enrolment"].student_id}, method="post",
+        allow_status=(409,)),  # allowed, but the student has no issued record yet
+    Row("transfers:received", frozenset({"ministry", "department", "local", "principal", "vice",
+                                         "gvcn", "parent", "student"}), _received),
 ]  # fmt: skip
 # URL prefixes that are not the app's own pages.
 NOT_IN_MATRIX = ("admin:",)

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "render": "hocba.cli.render:render",
     "pki": "hocba.cli.pki:pki",
     "sign": "hocba.cli.sign:sign",
+    "transfer": "hocba.cli.transfer:transfer",
     "verify": "hocba.cli.verify:verify",
     "worker": "hocba.cli.worker:worker",
 }

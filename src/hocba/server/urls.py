@@ -15,4 +15,5 @@ urlpatterns = [
     path("ky-so/", include("hocba.apps.signing.urls")),
     path("nhat-ky/", include("hocba.apps.audit.urls")),
     path("quan-tri-truong/", include("hocba.apps.schooladmin.urls")),
+    path("chuyen-truong/", include("hocba.apps.transfers.urls")),
 ]

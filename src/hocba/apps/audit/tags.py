@@ -26,4 +26,6 @@ class EventTag(StrEnum):
     RECORD_VIEWED = "record:version:viewed"
     SIGNING_BATCH_FINISHED = "signing:batch:finished"
     SIGNING_BATCH_STARTED = "signing:batch:started"
+    TRANSFER_PACKAGE_EXPORTED = "transfer:package:exported"
+    TRANSFER_PACKAGE_IMPORTED = "transfer:package:imported"
     SIGNING_KEY_CHANGED = "signing:key:changed"

@@ -1,0 +1,158 @@
+"""``hocba transfer export|import`` — move a student's signed history to another school
+(DOMAIN §6; package format in docs/transfer.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from hocba.errors import HocbaError
+
+_SEVERITY = {"error": "[red]LỖI[/red]", "warning": "[yellow]Chưa rõ[/yellow]", "info": "[dim]Lưu ý[/dim]"}  # fmt: skip
+
+
+def _quiet() -> None:
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+
+def _fail(exc: HocbaError, code: int = 2) -> None:
+    Console(stderr=True, soft_wrap=True).print(
+        f"[red]{exc.message_vi}[/red] [dim]({exc.code})[/dim]"
+    )
+    sys.exit(code)
+
+
+@click.group()
+def transfer() -> None:
+    """Chuyển trường: xuất gói hồ sơ học bạ có con dấu số, nhận gói sau khi xác minh."""
+
+
+@transfer.command("export")
+@click.option("--student", "student_code", required=True, help="Mã học sinh.")
+@click.option("--school", "school_code", default=None,
+              help="Mã trường chuyển đi (mặc định: trường của lần ghi danh gần nhất).")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Tệp gói .zip sẽ ghi.")  # fmt: skip
+def export(student_code: str, school_code: str | None, output: Path) -> None:
+    """Xuất gói chuyển trường của một học sinh: mọi học bạ đã ban hành (PDF, XML) và bản kê
+    khai có con dấu số của trường.
+
+    Mã thoát: 0 xong; 2 không xuất được (học sinh, trường, khoá ký…).
+    """
+    from hocba.cli.django import setup_django
+
+    _quiet()
+    setup_django()
+    from hocba.apps.directory.models import Enrolment, School, Student
+    from hocba.apps.transfers import services
+
+    try:
+        student = Student.objects.filter(student_code=student_code.strip()).first()
+        if student is None:
+            raise HocbaError(
+                f"Không có học sinh mã {student_code}.", code="transfer.unknown_student"
+            )
+        if school_code:
+            school = School.objects.filter(school_code=school_code.strip()).first()
+        else:
+            last = (Enrolment.objects.filter(student=student)
+                    .select_related("school_class__school").order_by("-enrolled_on", "-pk").first())  # fmt: skip
+            school = last.school_class.school if last else None
+        if school is None:
+            raise HocbaError("Không tìm thấy trường chuyển đi.", code="transfer.unknown_school")
+        package = services.export_package(None, student, school)
+    except HocbaError as exc:
+        _fail(exc)
+    output.write_bytes(package.data)
+    Console(soft_wrap=True).print(
+        f"[green]Đã xuất gói chuyển trường[/green] của học sinh {student.student_code} "
+        f"({package.records} học bạ, con dấu số của {school.name}) → {output}"
+    )
+
+
+@transfer.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--school", "school_code", required=True, help="Mã trường nhận.")
+@click.option("--class", "class_name", required=True,
+              help="Lớp học sinh vào học ở trường nhận (trong năm học chứa --date).")  # fmt: skip
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Ngày chuyển đến, YYYY-MM-DD (mặc định hôm nay).")  # fmt: skip
+@click.option("--register-number", default="", help="Số đăng bộ ở trường nhận.")
+@click.option("--trust", "trust_dir", type=click.Path(path_type=Path), default=None,
+              help="Thư mục danh sách tin cậy (mặc định $HOCBA_TRUST_DIR, rồi PKI của máy chủ).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo xác minh dạng JSON.")
+def import_(
+    file: Path, school_code: str, class_name: str, on: dt.datetime | None, register_number: str,
+    trust_dir: Path | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Nhận gói chuyển trường: xác minh toàn bộ (con dấu số, từng học bạ, mã băm), rồi thêm
+    lịch sử học bạ và dòng quá trình học tập "Chuyển đến". Nhận lại cùng gói không thay đổi gì.
+
+    Mã thoát: 0 đã nhận (hoặc đã nhận trước đó); 1 gói KHÔNG HỢP LỆ; 2 CHƯA XÁC ĐỊNH ĐƯỢC
+    hoặc lỗi cấu hình/dữ liệu; 3 không đọc được gói.
+    """
+    from hocba.cli.django import setup_django
+
+    _quiet()
+    setup_django()
+    from hocba.apps.directory.models import School
+    from hocba.apps.transfers import services
+    from hocba.apps.transfers.errors import PackageRefused
+
+    console = Console(soft_wrap=True)
+    try:
+        school = School.objects.filter(school_code=school_code.strip()).first()
+        if school is None:
+            raise HocbaError(f"Không có trường mã {school_code}.", code="transfer.unknown_school")
+        trust = services.import_trust(trust_dir)
+        result = services.import_package(
+            None, file.read_bytes(), school, class_name=class_name,
+            enrolled_on=on.date() if on else None, register_number=register_number, trust=trust,
+        )  # fmt: skip
+    except PackageRefused as exc:
+        if as_json:
+            click.echo(json.dumps(exc.report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_refusal(console, exc.report)
+        sys.exit(exc.report.exit_code)
+    except HocbaError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({**result.report.as_dict(), "imported": result.created,
+                               "records_added": result.records}, ensure_ascii=False, indent=2))  # fmt: skip
+    elif result.created:
+        console.print(
+            f"[green]Đã nhận hồ sơ chuyển trường[/green] của học sinh "
+            f"{result.transfer.student.student_code} từ {result.transfer.source_school_name}: "
+            f"{result.records} học bạ hợp lệ; đã ghi danh “Chuyển đến” lớp "
+            f"{result.transfer.enrolment.school_class.name}."
+        )
+    else:
+        console.print(
+            "[yellow]Gói này đã được nhận trước đó[/yellow]; không có gì thay đổi "
+            f"(hồ sơ chuyển đến #{result.transfer.pk})."
+        )
+
+
+def _print_refusal(console: Console, report) -> None:  # type: ignore[no-untyped-def]
+    console.print(f"[red bold]Gói chuyển trường bị từ chối: {report.verdict.label_vi}[/red bold]")
+    if report.manifest is not None:
+        m = report.manifest
+        console.print(
+            f"Trường gửi: {m.school.name} ({m.school.code}); học sinh {m.student.student_code}"
+        )
+    table = Table("Mức", "Tệp", "Lý do", show_lines=False)
+    for p in report.problems:
+        table.add_row(
+            _SEVERITY.get(p.severity.value, p.severity.value), p.field or "—", p.message_vi
+        )
+    console.print(table)
+    console.print("Không có gì được ghi vào cơ sở dữ liệu.")
