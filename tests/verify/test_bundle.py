@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -110,6 +111,13 @@ def test_a_sealed_package_of_signed_records_verifies(package, trust, record):
     assert [r.pdf.verdict.value for r in report.records] == ["VALID"]
     assert [r.xml.verdict.value for r in report.records] == ["VALID"]
     assert sorted(_members(package)) == sorted([MANIFEST_NAME, SIGNATURE_NAME, *report.files])
+
+
+def test_the_published_manifest_schema_is_current():
+    published = Path(__file__).parents[2] / "docs" / "transfer-manifest.schema.json"
+    assert json.loads(published.read_text("utf-8")) == manifest_schema(), (
+        "regenerate docs/transfer-manifest.schema.json from hocba.spec.transfer.manifest_schema()"
+    )
 
 
 def test_the_manifest_is_canonical_json_without_the_personal_id(package):
