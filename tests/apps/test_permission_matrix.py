@@ -118,6 +118,13 @@ def _received(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": received.pk, "fmt": "pdf"}
 
 
+def _api_token(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.api.services import create_token
+
+    token, _ = create_token(w["school"], "Phần mềm")
+    return {"school_id": w["school"].pk, "token_id": token.pk}
+
+
 MATRIX: list[Row] = [
     Row("accounts:login", PUBLIC, allow_status=(200, 302)),
     Row("accounts:home", EVERYONE),
@@ -184,6 +191,11 @@ MATRIX: list[Row] = [
     Row("schooladmin:enrol", LEADERS, lambda w: {**_school(w), **_school_class(w)},
         method="post"),
     Row("schooladmin:parent_account", LEADERS, _school, method="post"),
+    Row("apitokens:tokens", frozenset({"principal"}), _school),
+    Row("apitokens:create", frozenset({"principal"}), _school, method="post",
+        data={"name": "Phần mềm"}),
+    Row("apitokens:revoke", frozenset({"principal"}), _api_token, method="post",
+        allow_status=(302,)),
     Row("transfers:school", frozenset({"principal"}), _school),
     Row("transfers:export", frozenset({"principal"}),
         lambda w: {**_school(w), "student_id": w["enrolment"].student_id}, method="post",
@@ -191,8 +203,10 @@ MATRIX: list[Row] = [
     Row("transfers:received", frozenset({"ministry", "department", "local", "principal", "vice",
                                          "gvcn", "parent", "student"}), _received),
 ]  # fmt: skip
-# URL prefixes that are not the app's own pages.
-NOT_IN_MATRIX = ("admin:",)
+# URL prefixes that are not the app's own pages. "api:" is the vendor REST API: it answers
+# only to API tokens (a web session gets 401), and its school-by-school matrix (a token of
+# school A gets 404 on school B) is tested in tests/apps/api.
+NOT_IN_MATRIX = ("admin:", "api:")
 
 
 @pytest.fixture

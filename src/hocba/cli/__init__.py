@@ -10,6 +10,7 @@ from hocba import __version__
 
 # name -> "module:attribute"; each module owns one command (or group).
 COMMANDS: dict[str, str] = {
+    "api-schema": "hocba.cli.api:api_schema",
     "archive": "hocba.cli.archive:archive",
     "audit": "hocba.cli.audit:audit",
     "check": "hocba.cli.check:check",
@@ -22,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "render": "hocba.cli.render:render",
     "pki": "hocba.cli.pki:pki",
     "sign": "hocba.cli.sign:sign",
+    "token": "hocba.cli.api:token",
     "transfer": "hocba.cli.transfer:transfer",
     "verify": "hocba.cli.verify:verify",
     "worker": "hocba.cli.worker:worker",

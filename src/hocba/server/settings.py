@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hocba.apps.verification",
     "hocba.apps.signing",
     "hocba.apps.schooladmin",
+    "hocba.apps.api",
     "hocba.apps.transfers",
     "hocba.apps.imports",
 ]

@@ -15,5 +15,7 @@ urlpatterns = [
     path("ky-so/", include("hocba.apps.signing.urls")),
     path("nhat-ky/", include("hocba.apps.audit.urls")),
     path("quan-tri-truong/", include("hocba.apps.schooladmin.urls")),
+    path("ma-api/", include("hocba.apps.api.urls")),
+    path("api/v1/", include("hocba.apps.api.api_urls")),
     path("chuyen-truong/", include("hocba.apps.transfers.urls")),
 ]

@@ -16,7 +16,6 @@ from hocba.apps.audit.models import AuditEvent
 from hocba.apps.audit.services import verify_chain
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import Enrolment, Student
-from hocba.apps.records.models import RecordVersion
 from hocba.apps.transfers import services
 from hocba.apps.transfers.errors import PackageRefused
 from hocba.apps.transfers.models import ReceivedRecord, Transfer
@@ -78,20 +77,7 @@ def test_the_principal_exports_a_sealed_package_of_the_students_issued_records(
     assert {r.entry.digest for r in report.records} == {v.digest for v in mine}
     manifest = TransferManifest.model_validate_json(_members(package.data)[MANIFEST_NAME])
     assert manifest.student.student_code == student.student_code
-    assert all(v.xml for v in mine)  # the XAdES-signed XML kept with each issued version
-    assert {r.entry.file("application/xml").signed for r in report.records} == {True}
-    assert {r.xml.verdict.value for r in report.records} == {"VALID"}
     assert AuditEvent.objects.filter(tag=EventTag.TRANSFER_PACKAGE_EXPORTED).count() == 1
-
-
-def test_a_record_issued_without_its_xml_travels_with_an_unsigned_copy_of_the_same_data(
-    principal, student, cls, issued, trust
-):
-    RecordVersion.objects.filter(enrolment__student=student).update(xml="")
-    package = services.export_package(principal, student, cls.school)
-    report = verify_bundle(package.data, trust)
-    assert report.ok, report.problems
-    assert {r.entry.file("application/xml").signed for r in report.records} == {False}
 
 
 def test_only_the_principal_of_the_students_school_may_export(

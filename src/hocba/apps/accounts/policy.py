@@ -9,6 +9,7 @@ Permissions are also registered with ``rules`` so ``user.has_perm(perm, obj)`` a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -29,8 +30,43 @@ from hocba.apps.directory.models import Enrolment, OrgUnit, School, SchoolClass,
 _CACHE = "_hocba_grants"
 
 
+@dataclass(frozen=True)
+class SchoolAgent:
+    """A non-human actor with school-level authority over one school's data: a vendor's API
+    token. It holds no grants; it may do exactly ``AGENT_PERMISSIONS`` on objects of its school
+    (never sign, seal, finalise or unlock: those stay with people)."""
+
+    school: School
+    label: str  # for audit rows, e.g. "api:ab12cd34"
+    pk: None = None  # not a user: audit rows carry no actor id
+    is_authenticated: bool = True
+    is_active: bool = True
+
+    @property
+    def username(self) -> str:
+        return self.label
+
+
+AGENT_PERMISSIONS = frozenset(
+    {
+        P.CLASS_EVALUATION_EDIT,
+        P.CLASS_RATING_EDIT,
+        P.CLASS_RECORD_REVIEW,
+        P.SCHOOL_YEAR_MANAGE,
+        P.STUDENT_RECORD_VIEW,
+    }
+)
+
+
+def _agent_allows(agent: SchoolAgent, perm: P, obj: Any) -> bool:
+    school = _school_of(obj)
+    return perm in AGENT_PERMISSIONS and school is not None and school.pk == agent.school.pk
+
+
 def grants_of(user: Any) -> list[Grant]:
     """The user's active grants, loaded once per request (cached on the user object)."""
+    if isinstance(user, SchoolAgent):
+        return []
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, _CACHE, None)
@@ -137,6 +173,8 @@ def _allows(grant: Grant, perm: P, obj: Any, subject: str | None) -> bool:
             return homeroom or leader
         case P.SCHOOL_CLASS_UNLOCK | P.SCHOOL_RECORD_SIGN | P.SCHOOL_RECORD_SEAL:
             return principal
+        case P.SCHOOL_API_TOKEN_MANAGE:
+            return principal or admin
         case P.SCHOOL_YEAR_MANAGE | P.SCHOOL_AUDIT_VIEW:
             return leader or admin
         case P.STUDENT_RECORD_VIEW:
@@ -151,6 +189,8 @@ def _allows(grant: Grant, perm: P, obj: Any, subject: str | None) -> bool:
 
 
 def can(user: Any, perm: P, obj: Any, *, subject: str | None = None) -> bool:
+    if isinstance(user, SchoolAgent):
+        return _agent_allows(user, perm, obj)
     return any(_allows(g, perm, obj, subject) for g in grants_of(user))
 
 
@@ -190,12 +230,16 @@ def _any(qs: list[Q]) -> Q | None:
 
 
 def enrolments_visible_to(user: Any) -> QuerySet[Enrolment]:
+    if isinstance(user, SchoolAgent):
+        return Enrolment.objects.filter(school_class__school_id=user.school.pk)
     q = _any([q for g in grants_of(user) if (q := _enrolment_q(g)) is not None])
     return Enrolment.objects.none() if q is None else Enrolment.objects.filter(q)
 
 
 def classes_visible_to(user: Any) -> QuerySet[SchoolClass]:
     """Classes a staff member or officer works with (families see none: they see records)."""
+    if isinstance(user, SchoolAgent):
+        return SchoolClass.objects.filter(school_id=user.school.pk)
     qs = []
     for g in grants_of(user):
         if g.role in FAMILY_ROLES:
@@ -220,6 +264,8 @@ def _class_q(grant: Grant) -> Q:
 
 
 def schools_visible_to(user: Any) -> QuerySet[School]:
+    if isinstance(user, SchoolAgent):
+        return School.objects.filter(pk=user.school.pk)
     qs = []
     for g in grants_of(user):
         if g.role == Role.SYSTEM_ADMIN:

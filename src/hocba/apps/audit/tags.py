@@ -11,6 +11,8 @@ class EventTag(StrEnum):
     ACCOUNT_LOGIN_FAILED = "account:login:failed"
     ACCOUNT_LOGIN_SUCCEEDED = "account:login:succeeded"
     ACCOUNT_USER_CREATED = "account:user:created"
+    API_TOKEN_CREATED = "api:token:created"
+    API_TOKEN_REVOKED = "api:token:revoked"
     CLASS_EVALUATIONS_FINALISED = "class:evaluations:finalised"
     CLASS_EVALUATIONS_UNLOCKED = "class:evaluations:unlocked"
     DIRECTORY_CLASS_CREATED = "directory:class:created"
