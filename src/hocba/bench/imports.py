@@ -62,41 +62,38 @@ def _unit(kind: str, code: str, name: str, parent: OrgUnit | None) -> OrgUnit:
     return found or directory.create_org_unit(kind=kind, code=code, name=name, parent=parent)
 
 
-def build_school(
+@dataclass(frozen=True)
+class Roster:
+    """A generated school roster (pure data, the same for the same arguments)."""
+
+    classes: list[tuple[int, str]]  # (grade, name)
+    rows: list[RosterRow]
+    students: list[TemplateStudent]  # sorted by grade, class, code: the workbook order
+
+
+def school_roster(
     code: str = SCHOOL_CODE, n_students: int = 1000, year_code: str = YEAR, seed: int = 1
-) -> BenchSchool:
-    """A fresh school of ``n_students`` (grades 1–5, 25 per class), created with the roster
-    import itself (``apply_roster``). An earlier school of the same code is removed first."""
+) -> Roster:
+    """``n_students`` in grades 1–5, 25 per class, with a mother each."""
     rng = random.Random(seed)
-    remove_demo_school(code)
-    ministry = _unit("ministry", "BENCH-BO", "Bộ Giáo dục và Đào tạo", None)
-    dept = _unit("department", "BENCH-SO", "Sở Giáo dục và Đào tạo thử nghiệm", ministry)
-    local = _unit("local_office", "BENCH-XA", "UBND xã thử nghiệm", dept)
-    school = directory.create_school(parent=local, school_code=code, name=f"Trường {code}")
-    year = SchoolYear.objects.filter(code=year_code).first() or directory.open_school_year(
-        year_code
-    )
     per_class = 25
     n_classes = max(1, -(-n_students // per_class))
-    classes = []
-    for i in range(n_classes):
-        grade = 1 + i % 5
-        classes.append(
-            directory.create_class(
-                school=school, school_year=year, grade=grade, name=f"{grade}{_letters(i // 5)}"
-            )
-        )
-    rows = []
-    students = []
+    classes = [(1 + i % 5, f"{1 + i % 5}{_letters(i // 5)}") for i in range(n_classes)]
+    rows, students = [], []
     start = int(year_code[:4])
     for k in range(n_students):
-        cls = classes[k % n_classes]
-        born = date(start - 5 - cls.grade, 1, 1) + timedelta(days=rng.randrange(365))
+        grade, class_name = classes[k % n_classes]
+        born = date(start - 5 - grade, 1, 1) + timedelta(days=rng.randrange(365))
         female = rng.random() < 0.5
-        name = (
-            f"{rng.choice(SURNAMES)} {'Thị' if female else rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-        )
+        middle = "Thị" if female else rng.choice(MIDDLE)
+        name = f"{rng.choice(SURNAMES)} {middle} {rng.choice(GIVEN)}"
         student_code = f"{code}-{k + 1:05d}"
+        mother = GuardianRow(
+            Location("bench"),
+            relation="mother",
+            full_name=f"{rng.choice(SURNAMES)} Thị {rng.choice(GIVEN)}",
+            year_of_birth=start - 30 - rng.randrange(10),
+        )
         rows.append(
             RosterRow(
                 Location("bench", "roster", k + 4),
@@ -106,23 +103,36 @@ def build_school(
                 date_of_birth=born,
                 place_of_birth="Hà Nội",
                 residence="Phường Hoàn Kiếm, Hà Nội",
-                class_name=cls.name,
-                register_number=f"{k + 1:04d}/{start - cls.grade + 1}",
-                enrolled_on=year.start_date,
-                guardians=(
-                    GuardianRow(
-                        Location("bench"),
-                        relation="mother",
-                        full_name=f"{rng.choice(SURNAMES)} Thị {rng.choice(GIVEN)}",
-                        year_of_birth=start - 30 - rng.randrange(10),
-                    ),
-                ),
+                class_name=class_name,
+                register_number=f"{k + 1:04d}/{start - grade + 1}",
+                guardians=(mother,),
             )
         )
-        students.append(TemplateStudent(student_code, name, cls.name, cls.grade))
-    apply_roster(school, year, rows, actor=None, via="bench")
+        students.append(TemplateStudent(student_code, name, class_name, grade))
     students.sort(key=lambda s: (s.grade, s.class_name, s.student_code))
-    return BenchSchool(school, year, classes, students)
+    return Roster(classes, rows, students)
+
+
+def build_school(
+    code: str = SCHOOL_CODE, n_students: int = 1000, year_code: str = YEAR, seed: int = 1
+) -> BenchSchool:
+    """A fresh school with the ``school_roster``, created with the roster import itself
+    (``apply_roster``). An earlier school of the same code is removed first."""
+    roster = school_roster(code, n_students, year_code, seed)
+    remove_demo_school(code)
+    ministry = _unit("ministry", "BENCH-BO", "Bộ Giáo dục và Đào tạo", None)
+    dept = _unit("department", "BENCH-SO", "Sở Giáo dục và Đào tạo thử nghiệm", ministry)
+    local = _unit("local_office", "BENCH-XA", "UBND xã thử nghiệm", dept)
+    school = directory.create_school(parent=local, school_code=code, name=f"Trường {code}")
+    year = SchoolYear.objects.filter(code=year_code).first() or directory.open_school_year(
+        year_code
+    )
+    classes = [
+        directory.create_class(school=school, school_year=year, grade=grade, name=name)
+        for grade, name in roster.classes
+    ]
+    apply_roster(school, year, roster.rows, actor=None, via="bench")
+    return BenchSchool(school, year, classes, roster.students)
 
 
 def _letters(i: int) -> str:
@@ -174,16 +184,17 @@ def evaluation_values(
 
 
 def school_workbook(
-    bench: BenchSchool,
+    students: Sequence[TemplateStudent],
     values: Iterable[SubjectRow | RatingRow] | None = None,
-    extra_students: Sequence[TemplateStudent] = (),
+    year_code: str = YEAR,
+    school_name: str = f"Trường {SCHOOL_CODE}",
 ) -> bytes:
     """The school's evaluation workbook filled with ``values`` (default: ``evaluation_values``)."""
     return evaluation_template(
-        school_name=bench.school.name,
-        school_year=bench.year.code,
-        students=[*bench.students, *extra_students],
-        values=evaluation_values(bench.students, bench.year.code) if values is None else values,
+        school_name=school_name,
+        school_year=year_code,
+        students=students,
+        values=evaluation_values(students, year_code) if values is None else values,
     )
 
 
@@ -264,7 +275,7 @@ def run(n_students: int = 1000, code: str = SCHOOL_CODE, keep: bool = False) -> 
     """Build the school and its workbook (not timed), then time: the import, the re-import,
     and the raw executemany of the same rows (after deleting them)."""
     bench = build_school(code, n_students)
-    data = school_workbook(bench)
+    data = school_workbook(bench.students, year_code=bench.year.code)
     start = time.perf_counter()
     parsed = read_workbook(data, source="bench.xlsx", school_year=bench.year.code)
     read_s = time.perf_counter() - start

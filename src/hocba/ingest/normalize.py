@@ -27,7 +27,14 @@ _SPACES = re.compile(r"\s+")
 
 
 def text(value: Any) -> str:
-    """NFC, trimmed, inner runs of spaces (incl. non-breaking) collapsed; numbers without ".0"."""
+    """NFC, trimmed, inner runs of spaces (incl. non-breaking, tabs, line breaks) collapsed;
+    numbers without ".0"; dates as dd/mm/yyyy."""
+    if type(value) is str:
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        if value.isprintable() and "  " not in value and value == value.strip():
+            return value  # the common case, without a regex
+        return _SPACES.sub(" ", value).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -53,6 +60,8 @@ def _fold(value: str) -> str:
 
 
 def _lookup(value: Any, table: dict[str, str], code: str, message_vi: str) -> str | None:
+    if type(value) is str and (hit := table.get(value)) is not None:
+        return hit  # typed exactly as listed ("T", "t", "Hoàn thành tốt")
     k = key(value)
     if not k:
         return None
@@ -69,6 +78,8 @@ def _table(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
             k = key(alias)
             out[k] = result
             out.setdefault(_fold(k), result)
+            out.setdefault(alias, result)
+            out.setdefault(alias.upper(), result)
     return out
 
 

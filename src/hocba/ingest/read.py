@@ -103,18 +103,24 @@ class _Sheet:
             if any(row[j] not in ("", None) for j, _ in self.columns.values() if j < len(row)):
                 yield i, row
 
-    def parse(self, i: int, row: list[Any], attrs: Iterable[str]) -> dict[str, Any]:
-        """attr -> parsed value for the given attrs (problems appended; bad values -> None)."""
+    def plan(self, attrs: Iterable[str]) -> list[tuple[str, int, Callable[[Any], Any]]]:
+        """(attr, column index, parser) of the given attrs this sheet has."""
+        return [
+            (a, self.columns[a][0], self.columns[a][1].parse) for a in attrs if a in self.columns
+        ]
+
+    def parse(
+        self, i: int, row: list[Any], plan: list[tuple[str, int, Callable[[Any], Any]]]
+    ) -> dict[str, Any]:
+        """attr -> parsed value (problems appended; a bad value becomes None)."""
         out: dict[str, Any] = {}
-        for attr in attrs:
-            if attr not in self.columns:
-                continue
-            j, column = self.columns[attr]
-            raw = row[j] if j < len(row) else None
+        width = len(row)
+        for attr, j, parse in plan:
+            raw = row[j] if j < width else None
             if raw == "":
                 raw = None
             try:
-                out[attr] = column.parse(raw)
+                out[attr] = parse(raw)
             except n.BadValue as bad:
                 out[attr] = None
                 self.problems.append(
@@ -130,7 +136,7 @@ class _Sheet:
 
 
 def _shown(raw: Any, attr: str) -> str:
-    text = n.text(raw) if not isinstance(raw, float) else repr(raw)
+    text = repr(raw) if isinstance(raw, float) and not raw.is_integer() else n.text(raw)
     if attr == "personal_id" and len(text) > 4:
         return "*" * (len(text) - 4) + text[-4:]  # never echo a personal ID number in full
     return text
@@ -198,8 +204,9 @@ def _missing(sheet: _Sheet, attrs: Iterable[str], columns: dict[str, L.Column]) 
 def _read_roster(sheet: _Sheet, out: ParsedWorkbook) -> None:
     student_attrs = [c.attr for c in L.ROSTER_COLUMNS]
     columns = sheet.column_map()
+    plan = sheet.plan([*student_attrs, *(c.attr for c in L.GUARDIAN_COLUMNS)])
     for i, row in sheet.data_rows():
-        values = sheet.parse(i, row, [*student_attrs, *(c.attr for c in L.GUARDIAN_COLUMNS)])
+        values = sheet.parse(i, row, plan)
         where = sheet.location(i)
         guardians = []
         for relation, _ in L.GUARDIAN_RELATIONS:
@@ -245,16 +252,14 @@ def _read_roster(sheet: _Sheet, out: ParsedWorkbook) -> None:
 
 def _read_subject(sheet: _Sheet, subject_code: str, out: ParsedWorkbook) -> None:
     columns = {**sheet.column_map(), "subject_code": (None, L.SUBJECT_FIELD)}
-    attrs = ["student_code", "class_name", *(c.attr for c in L.SUBJECT_COLUMNS)]
+    plan = sheet.plan(["student_code", "class_name", *(c.attr for c in L.SUBJECT_COLUMNS)])
+    append = out.subjects.append
     for i, row in sheet.data_rows():
-        values = sheet.parse(i, row, attrs)
-        out.subjects.append(
+        values = sheet.parse(i, row, plan)
+        code = values.pop("student_code", None) or ""
+        append(
             SubjectRow(
-                sheet.location(i),
-                columns,
-                student_code=values.pop("student_code", None) or "",
-                subject_code=subject_code,
-                **values,
+                sheet.location(i), columns, student_code=code, subject_code=subject_code, **values
             )
         )
 
@@ -262,32 +267,37 @@ def _read_subject(sheet: _Sheet, subject_code: str, out: ParsedWorkbook) -> None
 def _read_ratings(sheet: _Sheet, specs: dict[str, tuple[str, str]], out: ParsedWorkbook) -> None:
     """One row per student, a level and a comment column per quality/competence."""
     base = sheet.column_map()
+    present = []
+    for key, (kind, rating) in specs.items():
+        level_attr, comment_attr = f"{key}.level", f"{key}.comment"
+        if level_attr not in sheet.columns and comment_attr not in sheet.columns:
+            continue
+        columns = {
+            "student_code": base["student_code"],
+            "class_name": base.get("class_name", (None, L.CLASS_HEADER)),
+            "code": base.get(level_attr, base.get(comment_attr, (None, rating))),
+            "level": base.get(level_attr, (None, rating)),
+            "comment": base.get(comment_attr, (None, f"Nhận xét {rating}")),
+        }
+        present.append((kind, key.split(".", 1)[1], level_attr, comment_attr, columns))
+    plan = sheet.plan(["student_code", "class_name", *(a for p in present for a in (p[2], p[3]))])
+    append = out.ratings.append
     for i, row in sheet.data_rows():
-        values = sheet.parse(i, row, ["student_code", "class_name"])
+        values = sheet.parse(i, row, plan)
         code = values.get("student_code") or ""
+        class_name = values.get("class_name")
         where = sheet.location(i)
-        for key, (kind, rating) in specs.items():
-            level_attr, comment_attr = f"{key}.level", f"{key}.comment"
-            if level_attr not in sheet.columns and comment_attr not in sheet.columns:
-                continue
-            parsed = sheet.parse(i, row, [level_attr, comment_attr])
-            columns = {
-                "student_code": base["student_code"],
-                "class_name": base.get("class_name", (None, L.CLASS_HEADER)),
-                "code": base.get(level_attr, base.get(comment_attr, (None, rating))),
-                "level": base.get(level_attr, (None, rating)),
-                "comment": base.get(comment_attr, (None, f"Nhận xét {rating}")),
-            }
-            out.ratings.append(
+        for kind, rating_code, level_attr, comment_attr, columns in present:
+            append(
                 RatingRow(
                     where,
                     columns,
                     student_code=code,
                     kind=kind,
-                    code=key.split(".", 1)[1],
-                    class_name=values.get("class_name"),
-                    level=parsed.get(level_attr),
-                    comment=parsed.get(comment_attr),
+                    code=rating_code,
+                    class_name=class_name,
+                    level=values.get(level_attr),
+                    comment=values.get(comment_attr),
                 )
             )
 
@@ -322,6 +332,19 @@ def read_workbook(
     rating_cols, rating_specs = rating_index(school_year)
     rating_columns = L.index((*L.KEY_COLUMNS, *rating_cols))
     guide = L.header_key(L.GUIDE_SHEET)
+
+    def no_header(name: str) -> None:
+        out.problems.append(
+            IngestProblem(
+                Location(source, name, None, None, L.CODE_HEADER),
+                "",
+                "column.missing",
+                f"không tìm thấy dòng tiêu đề có cột '{L.CODE_HEADER}' trong "
+                f"{L.HEADER_SCAN_ROWS} dòng đầu",
+                "no header row",
+            )
+        )
+
     seen_subjects: dict[str, str] = {}
     for name in wb.sheet_names:
         if progress:
@@ -331,11 +354,15 @@ def read_workbook(
             continue
         if sheet_key == L.header_key(L.ROSTER_SHEET):
             sheet = _sheet(wb, name, source, roster_columns, out.problems)
-            if sheet is not None and not _missing(sheet, L.ROSTER_REQUIRED, roster_columns):
+            if sheet is None:
+                no_header(name)
+            elif not _missing(sheet, L.ROSTER_REQUIRED, roster_columns):
                 _read_roster(sheet, out)
         elif sheet_key == L.header_key(L.RATING_SHEET):
             sheet = _sheet(wb, name, source, rating_columns, out.problems)
-            if sheet is not None and not _missing(sheet, ["student_code"], rating_columns):
+            if sheet is None:
+                no_header(name)
+            elif not _missing(sheet, ["student_code"], rating_columns):
                 _read_ratings(sheet, rating_specs, out)
         elif (found := subjects.get(n.key(name)) or subjects.get(n.lookup_key(name))) is not None:
             code, _ = found
@@ -352,7 +379,9 @@ def read_workbook(
                 continue
             seen_subjects[code] = name
             sheet = _sheet(wb, name, source, subject_columns, out.problems)
-            if sheet is not None and not _missing(sheet, ["student_code"], subject_columns):
+            if sheet is None:
+                no_header(name)
+            elif not _missing(sheet, ["student_code"], subject_columns):
                 _read_subject(sheet, code, out)
         else:
             sheet = _sheet(wb, name, source, subject_columns, [])

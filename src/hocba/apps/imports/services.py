@@ -14,10 +14,11 @@ Authority is the caller's (views check the policy; the CLI runs as the operator)
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -57,7 +58,8 @@ from hocba.ingest.rows import (
     RosterRow,
     SubjectRow,
 )
-from hocba.spec import GradeCatalog, grade_catalog
+from hocba.spec import RatingSpec, grade_catalog
+from hocba.spec.catalog import SubjectSpec
 
 __all__ = ["ImportRejected", "ImportSummary", "apply_evaluations", "apply_roster"]
 
@@ -495,25 +497,49 @@ def _enrolments_by_code(
     return out
 
 
+SUBJECT_LEVELS = frozenset(("", *SubjectLevel.values))
+RATING_LEVELS = frozenset(("", *RatingLevel.values))
+RATING_KINDS = frozenset(RatingEvaluation.Kind.values)
 _EMPTY_SUBJECT = {
     f: ("" if f.endswith("level") or f == "comment" else None) for f in SUBJECT_VALUE_FIELDS
 }
+_MIDTERM = frozenset(MIDTERM_SCORE_FIELDS)
 
 
 class _Catalogs:
-    """The grade catalogs of the school year, loaded once per import."""
+    """The grade catalogs of the school year, loaded once per import, with lookups by code."""
 
     def __init__(self, school_year: SchoolYear) -> None:
         self.year = school_year.code
-        self._by_grade: dict[int, GradeCatalog | None] = {}
+        self._subjects: dict[int, dict[str, tuple[SubjectSpec, int]] | None] = {}
+        self._ratings: dict[int, dict[tuple[str, str], tuple[RatingSpec, int]]] = {}
 
-    def __call__(self, grade: int) -> GradeCatalog | None:
-        if grade not in self._by_grade:
-            try:
-                self._by_grade[grade] = grade_catalog(self.year, grade)
-            except CatalogError:
-                self._by_grade[grade] = None
-        return self._by_grade[grade]
+    def _load(self, grade: int) -> None:
+        try:
+            catalog = grade_catalog(self.year, grade)
+        except CatalogError:
+            self._subjects[grade], self._ratings[grade] = None, {}
+            return
+        self._subjects[grade] = {s.code: (s, i) for i, s in enumerate(catalog.subjects)}
+        self._ratings[grade] = {
+            (kind, r.code): (r, i)
+            for kind, specs in (
+                (RatingEvaluation.Kind.QUALITY, catalog.qualities),
+                (RatingEvaluation.Kind.COMPETENCE, catalog.competences),
+            )
+            for i, r in enumerate(specs)
+        }
+
+    def subject(self, grade: int, code: str) -> tuple[SubjectSpec, int] | None:
+        if grade not in self._subjects:
+            self._load(grade)
+        subjects = self._subjects[grade]
+        return subjects.get(code) if subjects is not None else None
+
+    def rating(self, grade: int, kind: str, code: str) -> tuple[RatingSpec, int] | None:
+        if grade not in self._ratings:
+            self._load(grade)
+        return self._ratings[grade].get((kind, code))
 
 
 def _student_problem(
@@ -543,11 +569,10 @@ def _student_problem(
 
 
 def _check_subject_row(
-    row: SubjectRow, catalog: GradeCatalog | None, grade: int
-) -> tuple[list[IngestProblem], Any]:
-    """Problems of one subject row against the grade's catalog, and the subject's spec."""
-    spec = catalog.subject(row.subject_code) if catalog is not None else None
-    if spec is None:
+    row: SubjectRow, found: tuple[SubjectSpec, int] | None, grade: int
+) -> list[IngestProblem]:
+    """Problems of one subject row against the grade's catalog entry."""
+    if found is None:
         return [
             row.problem(
                 "subject_code",
@@ -555,11 +580,12 @@ def _check_subject_row(
                 "subject.unknown",
                 f"môn học này không có trong chương trình lớp {grade}",
             )
-        ], None
+        ]
+    spec = found[0]
     problems = []
     for f in SUBJECT_LEVEL_FIELDS:
         value = getattr(row, f)
-        if value is not None and value not in ("", *SubjectLevel.values):
+        if value is not None and value not in SUBJECT_LEVELS:
             problems.append(row.problem(f, value, "value.level", SUBJECT_LEVEL_MESSAGE))
     for f in SUBJECT_SCORE_FIELDS:
         value = getattr(row, f)
@@ -567,8 +593,8 @@ def _check_subject_row(
             continue
         if type(value) is not int or not 0 <= value <= 10:
             problems.append(row.problem(f, value, "value.score", SCORE_MESSAGE))
-        elif not (spec.midterm_tested if f in MIDTERM_SCORE_FIELDS else spec.tested):
-            when = "giữa kỳ" if f in MIDTERM_SCORE_FIELDS else "định kỳ"
+        elif not (spec.midterm_tested if f in _MIDTERM else spec.tested):
+            when = "giữa kỳ" if f in _MIDTERM else "định kỳ"
             problems.append(
                 row.problem(
                     f,
@@ -577,54 +603,76 @@ def _check_subject_row(
                     f"môn {spec.name} lớp {grade} không có bài kiểm tra {when} nên không ghi điểm",
                 )
             )
-    if row.comment is not None and len(row.comment) > 2000:
-        problems.append(
+    if row.comment is not None and len(row.comment) > COMMENT_MAX:
+        problems.append(_too_long(row))
+    return problems
+
+
+COMMENT_MAX = 2000
+
+
+def _too_long(row: SubjectRow | RatingRow) -> IngestProblem:
+    return row.problem(
+        "comment",
+        (row.comment or "")[:40] + "…",
+        "value.too_long",
+        f"nhận xét dài quá {COMMENT_MAX} ký tự",
+    )
+
+
+def _check_rating_row(row: RatingRow, found: tuple[RatingSpec, int] | None) -> list[IngestProblem]:
+    if found is None:
+        return [
             row.problem(
-                "comment", row.comment[:40] + "…", "value.too_long", "nhận xét dài quá 2000 ký tự"
+                "code", row.code, "rating.unknown", "phẩm chất/năng lực không có trong danh mục"
             )
-        )
-    return problems, spec
-
-
-def _check_rating_row(
-    row: RatingRow, catalog: GradeCatalog | None
-) -> tuple[list[IngestProblem], Any, int]:
-    specs = ()
-    if catalog is not None:
-        specs = (
-            catalog.qualities
-            if row.kind == RatingEvaluation.Kind.QUALITY
-            else (catalog.competences if row.kind == RatingEvaluation.Kind.COMPETENCE else ())
-        )
-    spec = next((s for s in specs if s.code == row.code), None)
-    if spec is None:
-        return (
-            [
-                row.problem(
-                    "code", row.code, "rating.unknown", "phẩm chất/năng lực không có trong danh mục"
-                )
-            ],
-            None,
-            0,
-        )
+        ]
     problems = []
-    if row.level is not None and row.level not in ("", *RatingLevel.values):
+    if row.level is not None and row.level not in RATING_LEVELS:
         problems.append(row.problem("level", row.level, "value.level", RATING_LEVEL_MESSAGE))
-    if row.comment is not None and len(row.comment) > 2000:
-        problems.append(
-            row.problem(
-                "comment", row.comment[:40] + "…", "value.too_long", "nhận xét dài quá 2000 ký tự"
-            )
-        )
-    return problems, spec, list(specs).index(spec)
+    if row.comment is not None and len(row.comment) > COMMENT_MAX:
+        problems.append(_too_long(row))
+    return problems
 
 
-def _loaded(model: Any, enrolment_ids: Sequence[int], key: Any) -> dict[Any, Any]:
+# Stored evaluations are compared as tuples (no model instances: an import touches ~25k rows).
+S_VALUES = SUBJECT_VALUE_FIELDS
+R_VALUES = ("level", "comment")
+
+
+def _stored(
+    model: Any, enrolment_ids: Sequence[int], key_fields: tuple[str, ...], values: tuple[str, ...]
+) -> dict[tuple[Any, ...], tuple[int, list[Any]]]:
+    """key -> (pk, [value fields]) of the stored rows of these enrolments."""
     out = {}
+    n_key = len(key_fields)
     for chunk in _chunks(sorted(set(enrolment_ids))):
-        for obj in model.objects.filter(enrolment_id__in=chunk).defer("updated_at"):
-            out[key(obj)] = obj
+        for t in model.objects.filter(enrolment_id__in=chunk).values_list(
+            "pk", *key_fields, *values
+        ):
+            out[t[1 : 1 + n_key]] = (t[0], list(t[1 + n_key :]))
     return out
+
+
+def _executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def _insert_sql(model: Any, columns: Sequence[str]) -> str:
+    q = connection.ops.quote_name
+    cols = ", ".join(q(model._meta.get_field(c).column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {q(model._meta.db_table)} ({cols}) VALUES ({marks})"
+
+
+def _update_sql(model: Any, columns: Sequence[str]) -> str:
+    q = connection.ops.quote_name
+    sets = ", ".join(f"{q(model._meta.get_field(c).column)} = %s" for c in columns)
+    return f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {q(model._meta.pk.column)} = %s"
 
 
 def apply_evaluations(
@@ -638,7 +686,11 @@ def apply_evaluations(
     only_class: SchoolClass | None = None,
 ) -> ImportSummary:
     """Upsert subject evaluations and quality/competence ratings of the school year's students
-    (with ``only_class``: only that class's students)."""
+    (with ``only_class``: only that class's students).
+
+    A new row gets the catalog's name and position, as the entry grid gives it; a stored row
+    changes only in the fields the import gives and that differ. Writes are raw ``executemany``
+    of the changed rows only (the models have no save() logic; ``updated_at`` is set here)."""
     summary = ImportSummary()
     with transaction.atomic():
         codes = sorted({r.student_code for r in (*subject_rows, *rating_rows) if r.student_code})
@@ -647,39 +699,45 @@ def apply_evaluations(
             enrolments = {c: e for c, e in enrolments.items() if e.school_class_id == only_class.pk}
         _lock_classes(e.school_class_id for e in enrolments.values())
         catalogs = _Catalogs(school_year)
-        read_only = _read_only(
-            {e.school_class_id for e in enrolments.values()}, [e.pk for e in enrolments.values()]
-        )
         enrolment_ids = [e.pk for e in enrolments.values()]
-        subjects = _loaded(
-            SubjectEvaluation, enrolment_ids, lambda o: (o.enrolment_id, o.subject_code)
+        read_only = _read_only({e.school_class_id for e in enrolments.values()}, enrolment_ids)
+        subjects = _stored(
+            SubjectEvaluation, enrolment_ids, ("enrolment_id", "subject_code"), S_VALUES
         )
-        ratings = _loaded(
-            RatingEvaluation, enrolment_ids, lambda o: (o.enrolment_id, o.kind, o.code)
+        ratings = _stored(
+            RatingEvaluation, enrolment_ids, ("enrolment_id", "kind", "code"), R_VALUES
         )
-        now = timezone.now()
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         problems: list[IngestProblem] = []
         seen: dict[tuple[Any, ...], Any] = {}
-        new_subjects: list[SubjectEvaluation] = []
-        changed_subjects: list[SubjectEvaluation] = []
-        new_ratings: list[RatingEvaluation] = []
-        changed_ratings: list[RatingEvaluation] = []
+        s_new: list[tuple[Any, ...]] = []
+        s_changed: list[tuple[Any, ...]] = []
+        r_new: list[tuple[Any, ...]] = []
+        r_changed: list[tuple[Any, ...]] = []
         changes: list[dict[str, Any]] = []
         touched: set[int] = set()
+        tally: dict[tuple[str, str], int] = defaultdict(int)
 
-        def duplicate(row: Any, k: tuple[Any, ...]) -> bool:
-            if k in seen:
+        def duplicate(row: Any, key: tuple[Any, ...]) -> bool:
+            if key in seen:
                 problems.append(
                     row.problem(
                         "student_code",
                         row.student_code,
                         "row.duplicate",
-                        f"học sinh này đã có ở {seen[k].where.describe_vi()}",
+                        f"học sinh này đã có ở {seen[key].where.describe_vi()}",
                     )
                 )
                 return True
-            seen[k] = row
+            seen[key] = row
             return False
+
+        def locked(row: Any, enrolment: Enrolment) -> None:
+            touched.add(enrolment.school_class_id)
+            if enrolment.pk in read_only:
+                problems.append(
+                    row.problem("student_code", row.student_code, "class.locked", LOCKED_MESSAGE)
+                )
 
         for row in subject_rows:
             enrolment = enrolments.get(row.student_code)
@@ -687,53 +745,53 @@ def apply_evaluations(
             if found:
                 problems += found
                 continue
+            assert enrolment is not None
             grade = enrolment.school_class.grade
-            found, spec = _check_subject_row(row, catalogs(grade), grade)
-            problems += found
-            if spec is None or found or duplicate(row, ("s", enrolment.pk, row.subject_code)):
+            spec = catalogs.subject(grade, row.subject_code)
+            found = _check_subject_row(row, spec, grade)
+            if found or spec is None:
+                problems += found
+                continue
+            if duplicate(row, ("s", enrolment.pk, row.subject_code)):
                 continue
             given = row.given()
-            obj = subjects.get((enrolment.pk, row.subject_code))
-            if obj is None:
+            stored = subjects.get((enrolment.pk, row.subject_code))
+            if stored is None:
                 if not given:
                     continue
-                catalog = catalogs(grade)
-                new_subjects.append(
-                    SubjectEvaluation(
-                        enrolment_id=enrolment.pk,
-                        subject_code=spec.code,
-                        subject_name=spec.name,
-                        position=catalog.subjects.index(spec) if catalog else 0,
-                        **{**_EMPTY_SUBJECT, **given},
-                        updated_at=now,
+                values = {**_EMPTY_SUBJECT, **given}
+                s_new.append(
+                    (
+                        enrolment.pk,
+                        spec[0].code,
+                        spec[0].name,
+                        *(values[f] for f in S_VALUES),
+                        spec[1],
+                        now,
                     )
                 )
-                summary.count("subjects", created=1)
+                tally["subjects", "created"] += 1
             else:
-                diff = [f for f, v in given.items() if getattr(obj, f) != v]
+                pk, current = stored
+                diff = [f for f, v in given.items() if current[S_INDEX[f]] != v]
                 if not diff:
-                    summary.count("subjects", unchanged=1)
+                    tally["subjects", "unchanged"] += 1
                     continue
-                before = {f: getattr(obj, f) for f in diff if f != "comment"}
+                before = {f: current[S_INDEX[f]] for f in diff if f != "comment"}
                 for f in diff:
-                    setattr(obj, f, given[f])
-                obj.updated_at = now
-                changed_subjects.append(obj)
+                    current[S_INDEX[f]] = given[f]
+                s_changed.append((*current, now, pk))
                 changes.append(
                     {
                         "enrolment": enrolment.pk,
-                        "subject": spec.code,
+                        "subject": spec[0].code,
                         "fields": diff,
                         "before": before,
                         "after": {f: given[f] for f in before},
                     }
                 )
-                summary.count("subjects", updated=1)
-            touched.add(enrolment.school_class_id)
-            if enrolment.pk in read_only:
-                problems.append(
-                    row.problem("student_code", row.student_code, "class.locked", LOCKED_MESSAGE)
-                )
+                tally["subjects", "updated"] += 1
+            locked(row, enrolment)
 
         for row in rating_rows:
             enrolment = enrolments.get(row.student_code)
@@ -741,65 +799,67 @@ def apply_evaluations(
             if found:
                 problems += found
                 continue
-            found, spec, position = _check_rating_row(row, catalogs(enrolment.school_class.grade))
-            problems += found
-            if spec is None or found or duplicate(row, ("r", enrolment.pk, row.kind, row.code)):
+            assert enrolment is not None
+            rating = (
+                catalogs.rating(enrolment.school_class.grade, row.kind, row.code)
+                if row.kind in RATING_KINDS
+                else None
+            )
+            found = _check_rating_row(row, rating)
+            if found or rating is None:
+                problems += found
+                continue
+            if duplicate(row, ("r", enrolment.pk, row.kind, row.code)):
                 continue
             given = row.given()
-            obj = ratings.get((enrolment.pk, row.kind, row.code))
-            if obj is None:
+            stored = ratings.get((enrolment.pk, row.kind, row.code))
+            if stored is None:
                 if not given:
                     continue
-                new_ratings.append(
-                    RatingEvaluation(
-                        enrolment_id=enrolment.pk,
-                        kind=row.kind,
-                        code=spec.code,
-                        name=spec.name,
-                        position=position,
-                        level=given.get("level", ""),
-                        comment=given.get("comment", ""),
-                        updated_at=now,
+                r_new.append(
+                    (
+                        enrolment.pk,
+                        row.kind,
+                        rating[0].code,
+                        rating[0].name,
+                        given.get("level", ""),
+                        given.get("comment", ""),
+                        rating[1],
+                        now,
                     )
                 )
-                summary.count("ratings", created=1)
+                tally["ratings", "created"] += 1
             else:
-                diff = [f for f, v in given.items() if getattr(obj, f) != v]
+                pk, current = stored
+                diff = [f for f, v in given.items() if current[R_INDEX[f]] != v]
                 if not diff:
-                    summary.count("ratings", unchanged=1)
+                    tally["ratings", "unchanged"] += 1
                     continue
-                before = {f: getattr(obj, f) for f in diff if f != "comment"}
+                before = {f: current[R_INDEX[f]] for f in diff if f != "comment"}
                 for f in diff:
-                    setattr(obj, f, given[f])
-                obj.updated_at = now
-                changed_ratings.append(obj)
+                    current[R_INDEX[f]] = given[f]
+                r_changed.append((*current, now, pk))
                 changes.append(
                     {
                         "enrolment": enrolment.pk,
                         "kind": row.kind,
-                        "code": spec.code,
+                        "code": rating[0].code,
                         "fields": diff,
                         "before": before,
                         "after": {f: given[f] for f in before},
                     }
                 )
-                summary.count("ratings", updated=1)
-            touched.add(enrolment.school_class_id)
-            if enrolment.pk in read_only:
-                problems.append(
-                    row.problem("student_code", row.student_code, "class.locked", LOCKED_MESSAGE)
-                )
+                tally["ratings", "updated"] += 1
+            locked(row, enrolment)
 
         if problems:
             raise ImportRejected(problems)
-        SubjectEvaluation.objects.bulk_create(new_subjects, batch_size=BATCH)
-        SubjectEvaluation.objects.bulk_update(
-            changed_subjects, [*SUBJECT_VALUE_FIELDS, "updated_at"], batch_size=BATCH
-        )
-        RatingEvaluation.objects.bulk_create(new_ratings, batch_size=BATCH)
-        RatingEvaluation.objects.bulk_update(
-            changed_ratings, ["level", "comment", "updated_at"], batch_size=BATCH
-        )
+        for (kind, what), count in tally.items():
+            summary.count(kind, **{what: count})
+        _executemany(_insert_sql(SubjectEvaluation, S_INSERT), s_new)
+        _executemany(_update_sql(SubjectEvaluation, [*S_VALUES, "updated_at"]), s_changed)
+        _executemany(_insert_sql(RatingEvaluation, R_INSERT), r_new)
+        _executemany(_update_sql(RatingEvaluation, [*R_VALUES, "updated_at"]), r_changed)
         if summary.changed:
             audit.record(
                 EventTag.IMPORT_EVALUATIONS_APPLIED,
@@ -815,3 +875,9 @@ def apply_evaluations(
                 },
             )
     return summary
+
+
+S_INDEX = {f: i for i, f in enumerate(S_VALUES)}
+R_INDEX = {f: i for i, f in enumerate(R_VALUES)}
+S_INSERT = ("enrolment_id", "subject_code", "subject_name", *S_VALUES, "position", "updated_at")
+R_INSERT = ("enrolment_id", "kind", "code", "name", "level", "comment", "position", "updated_at")
