@@ -78,3 +78,19 @@ def test_pinned_asn1crypto_internals():
     rdn = NAMES[0].chosen[0]
     assert rdn._get_values(rdn) == {"country_name": " vn "}  # RFC 4518 insignificant space
     assert x509.Name.__eq__ is speedups.name_eq
+
+
+def test_signing_certificate_attributes_are_pyhanko_s(tsa, role_signers):
+    from pyhanko.sign import attributes, general
+
+    speedups.install()
+    for cert in (tsa.tsa_cert, *(s.certificate for s in role_signers.values())):
+        assert general.as_signing_certificate(cert).dump() == (
+            speedups._original_signing_certificate(cert).dump()
+        )
+        for algo in ("sha256", "sha512"):
+            ours = attributes.as_signing_certificate_v2(cert, algo)
+            assert ours.dump() == speedups._original_signing_certificate_v2(cert, algo).dump()
+            assert isinstance(ours, speedups.tsp.SigningCertificateV2)
+    assert attributes.as_signing_certificate_v2 is speedups.as_signing_certificate_v2
+    assert general.as_signing_certificate_v2 is speedups.as_signing_certificate_v2
