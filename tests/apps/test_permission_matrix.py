@@ -118,11 +118,9 @@ def _received(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": received.pk, "fmt": "pdf"}
 
 
-def _api_token(w: dict[str, Any]) -> dict[str, Any]:
-    from hocba.apps.api.services import create_token
-
-    token, _ = create_token(w["school"], "Phần mềm")
-    return {"school_id": w["school"].pk, "token_id": token.pk}
+def _received_history(w: dict[str, Any]) -> dict[str, Any]:
+    _received(w)
+    return {"student_id": w["enrolment"].student_id}
 
 
 MATRIX: list[Row] = [
@@ -202,6 +200,8 @@ MATRIX: list[Row] = [
         allow_status=(409,)),  # allowed, but the student has no issued record yet
     Row("transfers:received", frozenset({"ministry", "department", "local", "principal", "vice",
                                          "gvcn", "parent", "student"}), _received),
+    Row("transfers:history", frozenset({"ministry", "department", "local", "principal", "vice",
+                                        "gvcn", "parent", "student"}), _received_history),
 ]  # fmt: skip
 # URL prefixes that are not the app's own pages. "api:" is the vendor REST API: it answers
 # only to API tokens (a web session gets 401), and its school-by-school matrix (a token of

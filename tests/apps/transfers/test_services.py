@@ -16,6 +16,7 @@ from hocba.apps.audit.models import AuditEvent
 from hocba.apps.audit.services import verify_chain
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import Enrolment, Student
+from hocba.apps.records.models import RecordVersion
 from hocba.apps.transfers import services
 from hocba.apps.transfers.errors import PackageRefused
 from hocba.apps.transfers.models import ReceivedRecord, Transfer
@@ -77,7 +78,20 @@ def test_the_principal_exports_a_sealed_package_of_the_students_issued_records(
     assert {r.entry.digest for r in report.records} == {v.digest for v in mine}
     manifest = TransferManifest.model_validate_json(_members(package.data)[MANIFEST_NAME])
     assert manifest.student.student_code == student.student_code
+    assert all(v.xml for v in mine)  # the XAdES-signed XML kept with each issued version
+    assert {r.entry.file("application/xml").signed for r in report.records} == {True}
+    assert {r.xml.verdict.value for r in report.records} == {"VALID"}
     assert AuditEvent.objects.filter(tag=EventTag.TRANSFER_PACKAGE_EXPORTED).count() == 1
+
+
+def test_a_record_issued_without_its_xml_travels_with_an_unsigned_copy_of_the_same_data(
+    principal, student, cls, issued, trust
+):
+    RecordVersion.objects.filter(enrolment__student=student).update(xml="")
+    package = services.export_package(principal, student, cls.school)
+    report = verify_bundle(package.data, trust)
+    assert report.ok, report.problems
+    assert {r.entry.file("application/xml").signed for r in report.records} == {False}
 
 
 def test_only_the_principal_of_the_students_school_may_export(
@@ -199,3 +213,32 @@ def test_other_roles_and_schools_get_404_on_the_web(
     client.force_login(other_principal)
     other = reverse("transfers:export", args=[other_school.pk, student.pk])
     assert client.post(other).status_code == 404  # not a student of that school
+
+
+def test_the_family_and_the_new_school_see_the_received_history_on_the_web(
+    client,
+    package,
+    left,
+    student,
+    receiving_class,
+    other_principal,
+    other_school,
+    principal,
+    trust,
+):
+    _import(other_principal, package.data, other_school, trust)
+    url = reverse("transfers:history", args=[student.pk])
+    parent = create_user("me", "x-Pass-12345", role="parent", student=student)
+    client.force_login(parent)
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert url in home  # the menu links the family to it
+    page = client.get(url)
+    assert page.status_code == 200
+    received = ReceivedRecord.objects.get(student=student)
+    assert reverse("transfers:received", args=[received.pk, "pdf"]) in page.content.decode()
+    client.force_login(other_principal)
+    assert client.get(url).status_code == 200
+    assert student.student_code in client.get(
+        reverse("transfers:school", args=[other_school.pk])).content.decode()  # fmt: skip
+    client.force_login(principal)  # the sending school: not its enrolment any more
+    assert client.get(url).status_code == 404

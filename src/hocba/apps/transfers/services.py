@@ -324,6 +324,29 @@ def _take_in(
 # --- reading received history -----------------------------------------------------------------
 
 
+def received_history(user: Any, student_id: int) -> tuple[Student, list[Transfer]]:
+    """The transfers in of a student, each with its received records, that ``user`` may view
+    (the policy on the transferred-in enrolment); ``NotAllowed`` (404) when there is none."""
+    found = (
+        Transfer.objects.filter(student_id=student_id)
+        .select_related(
+            "student", "enrolment__school_class__school__org_unit", "enrolment__student"
+        )
+        .prefetch_related("records")
+        .order_by("imported_at", "pk")
+    )
+    transfers = [t for t in found if policy.can(user, Permission.STUDENT_RECORD_VIEW, t.enrolment)]
+    if not transfers:
+        raise NotAllowed("Không tìm thấy học sinh.", detail=f"no visible transfer of {student_id}")
+    return transfers[0].student, transfers
+
+
+def transfers_in(user: Any, school: School) -> QuerySet[Transfer]:
+    """Students this school took in by transfer (the principal's transfer page)."""
+    policy.require(user, Permission.SCHOOL_RECORD_SEAL, school)
+    return Transfer.objects.filter(school=school).select_related("student").order_by("-pk")
+
+
 def received_file(user: Any, pk: int, fmt: str) -> tuple[str, str, bytes]:
     """One received record as PDF or XML: (file name, content type, bytes), for whoever may
     view the student's record at the receiving school; staff views are audited."""

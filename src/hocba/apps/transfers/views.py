@@ -11,13 +11,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.accounts.menu import Link
-from hocba.apps.accounts.models import Grant, Role
+from hocba.apps.accounts.models import FAMILY_ROLES, Grant, Role
 from hocba.apps.directory.models import School, Student
 from hocba.apps.transfers import services
+from hocba.apps.transfers.models import Transfer
 from hocba.errors import HocbaError
 
 
 def menu_links(grant: Grant) -> list[Link]:
+    if grant.role in FAMILY_ROLES and grant.student_id is not None:
+        if not Transfer.objects.filter(student_id=grant.student_id).exists():
+            return []
+        url = reverse("transfers:history", args=[grant.student_id])
+        return [Link("Học bạ ở trường cũ (chuyển đến)", url)]
     if grant.role != Role.PRINCIPAL or grant.org_unit_id is None:
         return []
     school = School.objects.filter(org_unit_id=grant.org_unit_id).first()
@@ -41,8 +47,16 @@ def _download(filename: str, content_type: str, data: bytes) -> HttpResponse:
 @require_GET
 def school(request: HttpRequest, school_id: int) -> HttpResponse:
     found = _school(school_id)
-    students = services.exportable_students(request.user, found)
-    return render(request, "transfers/school.html", {"school": found, "students": students})
+    return render(request, "transfers/school.html", _page(request, found))
+
+
+def _page(request: HttpRequest, found: School, **extra: object) -> dict[str, object]:
+    return {
+        "school": found,
+        "students": services.exportable_students(request.user, found),
+        "transfers_in": services.transfers_in(request.user, found),
+        **extra,
+    }
 
 
 @login_required
@@ -55,10 +69,16 @@ def export(request: HttpRequest, school_id: int, student_id: int) -> HttpRespons
     except NotAllowed:
         raise
     except HocbaError as err:
-        students = services.exportable_students(request.user, found)
-        context = {"school": found, "students": students, "error": err.message_vi}
+        context = _page(request, found, error=err.message_vi)
         return render(request, "transfers/school.html", context, status=409)
     return _download(package.filename, "application/zip", package.data)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, student_id: int) -> HttpResponse:
+    student, transfers = services.received_history(request.user, student_id)
+    return render(request, "transfers/history.html", {"student": student, "transfers": transfers})
 
 
 @login_required
