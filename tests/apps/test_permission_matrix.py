@@ -123,6 +123,13 @@ def _received_history(w: dict[str, Any]) -> dict[str, Any]:
     return {"student_id": w["enrolment"].student_id}
 
 
+def _api_token(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.api.services import create_token
+
+    token, _ = create_token(w["school"], "Phần mềm")
+    return {"school_id": w["school"].pk, "token_id": token.pk}
+
+
 MATRIX: list[Row] = [
     Row("accounts:login", PUBLIC, allow_status=(200, 302)),
     Row("accounts:home", EVERYONE),
