@@ -264,3 +264,24 @@ def test_without_a_trust_list_nothing_is_accepted(package):
     report = verify_bundle(package)
     assert report.verdict.value == "INDETERMINATE"
     assert "trust.empty" in report.codes()
+
+
+def test_hocba_verify_judges_a_transfer_package_too(package, pki, tmp_path):
+    from click.testing import CliRunner
+
+    from hocba.cli import main
+
+    good, bad = tmp_path / "goi.zip", tmp_path / "sua.zip"
+    good.write_bytes(package)
+    members = _members(package)
+    members[MANIFEST_NAME] = members[MANIFEST_NAME].replace(b'"grade":3', b'"grade":4')
+    bad.write_bytes(_zip(members))
+    trust = ["--trust", str(pki.trust_dir)]
+    ok = CliRunner().invoke(main, ["verify", str(good), *trust])
+    assert ok.exit_code == 0, ok.output
+    assert "HỢP LỆ" in ok.output and SCHOOL.name in ok.output
+    refused = CliRunner().invoke(main, ["verify", str(bad), *trust, "--json"])
+    assert refused.exit_code == 1
+    assert "transfer.manifest_modified" in {
+        p["code"] for p in json.loads(refused.output)["problems"]
+    }

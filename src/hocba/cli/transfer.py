@@ -8,12 +8,16 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from hocba.errors import HocbaError
+
+if TYPE_CHECKING:
+    from hocba.verify.bundle import BundleReport
 
 _SEVERITY = {"error": "[red]LỖI[/red]", "warning": "[yellow]Chưa rõ[/yellow]", "info": "[dim]Lưu ý[/dim]"}  # fmt: skip
 
@@ -142,8 +146,30 @@ def import_(
         )
 
 
-def _print_refusal(console: Console, report) -> None:  # type: ignore[no-untyped-def]
-    console.print(f"[red bold]Gói chuyển trường bị từ chối: {report.verdict.label_vi}[/red bold]")
+def verify_package_file(console: Console, file: Path, trust: object, *, as_json: bool) -> int:
+    """``hocba verify PACKAGE.zip``: the bundle report, printed; returns the exit code."""
+    from hocba.verify.bundle import MAX_PACKAGE_BYTES, verify_bundle
+
+    with file.open("rb") as fh:
+        report = verify_bundle(fh.read(MAX_PACKAGE_BYTES + 1), trust)  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    elif report.ok:
+        m = report.manifest
+        assert m is not None
+        console.print(f"[bold]{file}[/bold]: [bold green]{report.verdict.label_vi}[/bold green]")
+        console.print(f"Gói chuyển trường của {m.school.name} ({m.school.code}), đóng dấu số bởi "
+                      f"“{report.seal_signer}”; học sinh {m.student.student_code}.")  # fmt: skip
+        for r in report.records:
+            console.print(f"  • Năm học {r.entry.school_year}, khối {r.entry.grade}: "
+                          f"{r.entry.school_name} — PDF và XML hợp lệ")  # fmt: skip
+    else:
+        _print_problems(console, report, f"{file}")
+    return report.exit_code
+
+
+def _print_problems(console: Console, report: BundleReport, title: str) -> None:
+    console.print(f"[red bold]{title}: {report.verdict.label_vi}[/red bold]")
     if report.manifest is not None:
         m = report.manifest
         console.print(
@@ -151,8 +177,11 @@ def _print_refusal(console: Console, report) -> None:  # type: ignore[no-untyped
         )
     table = Table("Mức", "Tệp", "Lý do", show_lines=False)
     for p in report.problems:
-        table.add_row(
-            _SEVERITY.get(p.severity.value, p.severity.value), p.field or "—", p.message_vi
-        )
+        severity = _SEVERITY.get(p.severity.value, p.severity.value)
+        table.add_row(severity, p.field or "—", f"{p.message_vi} [dim]({p.code})[/dim]")
     console.print(table)
+
+
+def _print_refusal(console: Console, report: BundleReport) -> None:
+    _print_problems(console, report, "Gói chuyển trường bị từ chối")
     console.print("Không có gì được ghi vào cơ sở dữ liệu.")

@@ -45,6 +45,10 @@ def verify(file: Path, as_json: bool, trust_dir: Path | None, pair: Path | None)
     except HocbaError as exc:
         Console(stderr=True).print(f"[red]{exc.message_vi}[/red] [dim]({exc.code})[/dim]")
         sys.exit(Verdict.INDETERMINATE.exit_code)
+    if pair is None and _is_zip(file):  # a school-transfer package (docs/transfer.md)
+        from hocba.cli.transfer import verify_package_file
+
+        sys.exit(verify_package_file(console, file, trust, as_json=as_json))
     try:
         report = _verify_file(file, trust)
         if pair is not None:
@@ -65,6 +69,14 @@ def verify(file: Path, as_json: bool, trust_dir: Path | None, pair: Path | None)
     else:
         _print(console, file, report)
     sys.exit(report.exit_code)
+
+
+def _is_zip(file: Path) -> bool:
+    try:
+        with file.open("rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _is_xml(file: Path) -> bool:
