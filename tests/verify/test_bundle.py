@@ -200,6 +200,15 @@ def test_a_path_traversal_member_is_refused_before_anything_is_read(package, tru
     assert report.manifest is None and not report.files
 
 
+def test_oversized_members_are_refused_before_they_are_read_whole(package, trust, monkeypatch):
+    from hocba.verify import bundle
+
+    monkeypatch.setattr(bundle, "MAX_TOTAL_BYTES", 50_000)  # less than the PDF expands to
+    report = verify_bundle(package, trust)
+    assert report.verdict.value == "INVALID"
+    assert report.codes() == {"transfer.member_too_large"}
+
+
 def test_an_unexpected_member_and_a_non_zip_are_refused(package, trust):
     members = _members(package)
     members["records/readme.txt"] = b"hi"

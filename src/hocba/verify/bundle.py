@@ -59,6 +59,8 @@ MAX_PACKAGE_BYTES = 200 * 1024 * 1024
 MAX_MEMBER_BYTES = 30 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_MEMBERS = 2 + 2 * 100
+MAX_TOTAL_BYTES = 300 * 1024 * 1024
+"""Uncompressed bytes read from one package, all members together (zip bombs stop here)."""
 
 
 @dataclass(frozen=True)
@@ -220,8 +222,10 @@ def _read_members(zf: zipfile.ZipFile, problems: list[Problem]) -> dict[str, byt
     if problems:
         return {}
     files: dict[str, bytes] = {}
+    budget = MAX_TOTAL_BYTES
     for info in infos:
         limit = MAX_MANIFEST_BYTES if info.filename == MANIFEST_NAME else MAX_MEMBER_BYTES
+        limit = min(limit, budget)
         too_big = Problem(
             "transfer.member_too_large", f"Tệp “{info.filename}” quá lớn.", field=info.filename
         )
@@ -244,6 +248,7 @@ def _read_members(zf: zipfile.ZipFile, problems: list[Problem]) -> dict[str, byt
         if len(payload) > limit:
             problems.append(too_big)
             continue
+        budget -= len(payload)
         files[info.filename] = payload
     return files
 
