@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hocba.apps.audit.models import AuditEvent
@@ -38,12 +38,25 @@ def _subject(subject: Any) -> tuple[str, str]:
     return type(subject).__name__, str(getattr(subject, "pk", subject))
 
 
+CHAIN_LOCK = 0x686F6362  # "hocb": PostgreSQL advisory lock key of the chain head
+
+
+def _lock_chain() -> None:
+    """On PostgreSQL, wait for the other appenders: locking the last row is not enough under
+    READ COMMITTED (a waiter re-reads the old head and reuses its seq). SQLite's IMMEDIATE
+    transactions already serialise writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
 def record(
     tag: EventTag, *, actor: Any = None, subject: Any = None, scope_path: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:  # fmt: skip
     """Append one event. Serialised on the chain head so concurrent writers never fork it."""
     with transaction.atomic():
+        _lock_chain()
         last = AuditEvent.objects.select_for_update().order_by("-seq").first()
         seq = (last.seq + 1) if last else 1
         prev = last.hash if last else GENESIS
