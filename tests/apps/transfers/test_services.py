@@ -242,3 +242,20 @@ def test_the_family_and_the_new_school_see_the_received_history_on_the_web(
         reverse("transfers:school", args=[other_school.pk])).content.decode()  # fmt: skip
     client.force_login(principal)  # the sending school: not its enrolment any more
     assert client.get(url).status_code == 404
+
+
+def test_a_failure_while_storing_leaves_no_rows_and_no_files(
+    package, left, receiving_class, other_principal, other_school, trust, settings, monkeypatch
+):
+    from pathlib import Path
+
+    before = _counts()
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ReceivedRecord, "save", broken)
+    with pytest.raises(RuntimeError):
+        _import(other_principal, package.data, other_school, trust)
+    assert _counts() == before
+    assert not [p for p in (Path(settings.MEDIA_ROOT) / "transfers").rglob("*") if p.is_file()]

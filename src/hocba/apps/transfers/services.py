@@ -291,27 +291,7 @@ def _take_in(
         signature=report.signature, manifest_sha256=sha,
         imported_by=actor if getattr(actor, "pk", None) else None,
     )  # fmt: skip
-    added = 0
-    for item in report.records:
-        entry, record = item.entry, item.record
-        assert record is not None
-        if ReceivedRecord.objects.filter(
-            student=student, record_id=entry.record_id, version=entry.version
-        ).exists():
-            continue
-        pdf_entry, xml_entry = entry.file("application/pdf"), entry.file("application/xml")
-        assert pdf_entry is not None and xml_entry is not None
-        received = ReceivedRecord(
-            transfer=transfer, student=student, record_id=entry.record_id, version=entry.version,
-            school_year=entry.school_year, grade=entry.grade, school_code=entry.school_code,
-            school_name=entry.school_name, status=entry.status, digest=entry.digest,
-            canonical=canonical_json(record), xml_signed=xml_entry.signed,
-        )  # fmt: skip
-        stem = f"{entry.record_id}-v{entry.version}"
-        received.pdf.save(f"{stem}.pdf", ContentFile(report.files[pdf_entry.name]), save=False)
-        received.xml.save(f"{stem}.xml", ContentFile(report.files[xml_entry.name]), save=False)
-        received.save()
-        added += 1
+    added = _store_records(transfer, student, report)
     audit.record(
         EventTag.TRANSFER_PACKAGE_IMPORTED, actor=actor, subject=enrolment,
         scope_path=school.org_unit.path,
@@ -319,6 +299,42 @@ def _take_in(
               "source_school": manifest.school.code, "manifest_sha256": sha},
     )  # fmt: skip
     return Imported(transfer, True, added, report)
+
+
+def _store_records(transfer: Transfer, student: Student, report: BundleReport) -> int:
+    """One ``ReceivedRecord`` per record not held yet, files stored as received. Files written
+    before a failure are removed again (the transaction only rolls back the rows)."""
+    saved: list[Any] = []
+    added = 0
+    try:
+        for item in report.records:
+            entry, record = item.entry, item.record
+            assert record is not None
+            if ReceivedRecord.objects.filter(
+                student=student, record_id=entry.record_id, version=entry.version
+            ).exists():
+                continue
+            pdf_entry, xml_entry = entry.file("application/pdf"), entry.file("application/xml")
+            assert pdf_entry is not None and xml_entry is not None
+            received = ReceivedRecord(
+                transfer=transfer, student=student, record_id=entry.record_id,
+                version=entry.version, school_year=entry.school_year, grade=entry.grade,
+                school_code=entry.school_code, school_name=entry.school_name,
+                status=entry.status, digest=entry.digest, canonical=canonical_json(record),
+                xml_signed=xml_entry.signed,
+            )  # fmt: skip
+            stem = f"{entry.record_id}-v{entry.version}"
+            for field, name in ((received.pdf, pdf_entry.name), (received.xml, xml_entry.name)):
+                ext = name.rsplit(".", 1)[1]
+                field.save(f"{stem}.{ext}", ContentFile(report.files[name]), save=False)
+                saved.append(field)
+            received.save()
+            added += 1
+    except BaseException:
+        for field in saved:
+            field.storage.delete(field.name)
+        raise
+    return added
 
 
 # --- reading received history -----------------------------------------------------------------
