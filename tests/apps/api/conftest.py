@@ -27,6 +27,7 @@ class World:
     other: School
     cls: SchoolClass  # school A, grade 1
     other_cls: SchoolClass  # school B
+    open_cls: SchoolClass  # school A, grade 3: nothing signed, open for entry
     issued: list[RecordVersion]  # school A, ordered by pk
     other_issued: list[RecordVersion]
     token: str  # raw token of school A
@@ -60,7 +61,9 @@ def world(db: None, settings: Any, tmp_path: Any) -> World:
     issued = issue(cls) + issue(classes[1])
     _, token = services.create_token(school, "Phần mềm A")
     _, other_token = services.create_token(other, "Phần mềm B")
-    return World(school, other, cls, other_cls, issued, issue(other_cls), token, other_token)
+    return World(
+        school, other, cls, other_cls, classes[2], issued, issue(other_cls), token, other_token
+    )
 
 
 class ApiClient:

@@ -16,8 +16,9 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
+from schemathesis.checks import positive_data_acceptance
 
-EXAMPLES = 20
+EXAMPLES = 15
 DOCUMENT = json.loads((Path(__file__).parents[3] / "docs" / "openapi.json").read_text("utf-8"))
 OPERATIONS = [(m.upper(), p) for p, methods in DOCUMENT["paths"].items() for m in methods]
 
@@ -29,7 +30,11 @@ def test_api_conforms_to_its_openapi_document(world, method, path, mode):
     operation = schema[path][method]
     headers = {"Authorization": f"Bearer {world.token}"}
     # "seeded": valid inputs naming objects that exist, so 200 bodies are checked too
-    real = {"class_id": world.cls.pk, "version_id": world.issued[0].pk}
+    writes = method == "PUT"
+    real = {
+        "class_id": (world.open_cls if writes else world.cls).pk,
+        "version_id": world.issued[0].pk,
+    }
     params = {k: v for k, v in real.items() if f"{{{k}}}" in path}
     strategy = operation.as_strategy(
         generation_mode=GenerationMode.NEGATIVE if mode == "negative" else GenerationMode.POSITIVE,
@@ -45,11 +50,16 @@ def test_api_conforms_to_its_openapi_document(world, method, path, mode):
     )
     @given(case=strategy)
     def check(case):
-        response = case.call_and_validate(headers=headers)
+        # An upsert's body can be schema-valid and still wrong for the database (an unknown
+        # student, a locked class): the import service answers 422 with located problems, so
+        # "valid shape must be accepted" does not hold for writes. Every other check does.
+        excluded = [positive_data_acceptance] if writes else []
+        response = case.call_and_validate(headers=headers, excluded_checks=excluded)
         statuses.add(response.status_code)
 
     statuses: set[int] = set()
 
     check()
-    if mode == "seeded" and not path.endswith("/openapi.json"):
-        assert 200 in statuses, statuses  # the run reached real data, not only errors
+    if mode == "seeded":
+        # the run reached real data (reads) or the import service (writes), not only errors
+        assert statuses & ({200, 422} if writes else {200}), statuses

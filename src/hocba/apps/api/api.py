@@ -13,8 +13,8 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer
 
-from hocba.apps.api import queries, services
-from hocba.apps.api.errors import install_handlers
+from hocba.apps.api import queries, services, upsert
+from hocba.apps.api.errors import StrictJsonParser, install_handlers
 from hocba.apps.api.schemas import (
     ClassFindingsOut,
     ClassOut,
@@ -66,6 +66,7 @@ api = HocbaAPI(
     version="1",
     description=DESCRIPTION,
     auth=TokenAuth(),
+    parser=StrictJsonParser(),
     urls_namespace="api",
     docs_url=None,
 )
@@ -296,3 +297,32 @@ def record_json(request: HttpRequest, version_id: int = ID) -> HttpResponse:
 )
 def record_xml(request: HttpRequest, version_id: int = ID) -> HttpResponse:
     return _file(request, version_id, "xml")
+
+
+WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, **ERRORS}
+
+
+@api.put(
+    "/classes/{class_id}/roster",
+    response={200: upsert.SummaryOut, **WRITE_ERRORS},
+    summary="Cập nhật học sinh của lớp, ghi danh và phụ huynh (theo mã học sinh)",
+    description="Kiểm tra toàn bộ trước; có lỗi thì không ghi gì (422, mỗi lỗi kèm JSON path). "
+    "Gửi lại cùng nội dung không thay đổi gì (changed: false).",
+    tags=["upsert"],
+)
+def put_roster(request: HttpRequest, body: upsert.RosterIn, class_id: int = ID) -> Any:
+    _only(request)
+    return upsert.summary_out(upsert.upsert_roster(request.auth, class_id, body))
+
+
+@api.put(
+    "/classes/{class_id}/evaluations",
+    response={200: upsert.SummaryOut, **WRITE_ERRORS},
+    summary="Cập nhật đánh giá môn học, phẩm chất và năng lực của lớp (theo mã học sinh, mã môn)",
+    description="Trường bỏ trống (null) giữ nguyên giá trị đã lưu. Kiểm tra toàn bộ trước; có lỗi "
+    "thì không ghi gì (422). Lớp đã chốt không nhận thay đổi. Gửi lại: không thay đổi gì.",
+    tags=["upsert"],
+)
+def put_evaluations(request: HttpRequest, body: upsert.EvaluationsIn, class_id: int = ID) -> Any:
+    _only(request)
+    return upsert.summary_out(upsert.upsert_evaluations(request.auth, class_id, body))

@@ -17,9 +17,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.errors import HocbaError
+from hocba.ingest.rows import ImportRejected
 
 log = logging.getLogger("hocba.api")
 
@@ -127,6 +129,11 @@ def install_handlers(api: NinjaAPI) -> None:
         message = exc.message_vi if isinstance(exc, NotAllowed) else None
         return error_response(404, message=message)
 
+    def on_rejected(request: HttpRequest, exc: ImportRejected) -> HttpResponse:
+        log.info("api import rejected: %s", exc.detail)
+        problems = [problem(p.where.field or "$", p.code, p.message_vi) for p in exc.problems]
+        return error_response(422, code=exc.code, message=exc.message_vi, problems=problems)
+
     def on_hocba(request: HttpRequest, exc: HocbaError) -> HttpResponse:
         log.info("api request refused: %s (%s)", exc.code, exc.detail)
         return error_response(422, code=exc.code, message=exc.message_vi)
@@ -140,6 +147,7 @@ def install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(NotAllowed, on_not_found)
+    api.add_exception_handler(ImportRejected, on_rejected)
     api.add_exception_handler(HocbaError, on_hocba)
     api.add_exception_handler(Exception, on_unexpected)
 
@@ -166,3 +174,27 @@ def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespo
 
 
 not_found_view.csrf_exempt = True  # type: ignore[attr-defined]
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies must be UTF-8 and carry no NUL character or lone surrogate (text the
+    databases cannot store): such a body answers 400 instead of failing deep in a write."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json.loads(request.body.decode("utf-8"))
+        _check_text(data)
+        return data
+
+
+def _check_text(value: Any) -> None:
+    if isinstance(value, str):
+        value.encode("utf-8")  # raises on a lone surrogate
+        if "\x00" in value:
+            raise ValueError("NUL character in a JSON string")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
