@@ -209,6 +209,14 @@ MATRIX: list[Row] = [
                                          "gvcn", "parent", "student"}), _received),
     Row("transfers:history", frozenset({"ministry", "department", "local", "principal", "vice",
                                         "gvcn", "parent", "student"}), _received_history),
+    Row("imports:class", frozenset({"gvcn", "teacher", "teacher_other", "principal", "vice"}),
+        _school_class),
+    Row("imports:roster_template", frozenset({"gvcn", "principal", "vice"}), _school_class),
+    Row("imports:evaluation_template", frozenset({"gvcn", "teacher", "teacher_other"}),
+        _school_class),
+    Row("imports:upload", frozenset({"gvcn", "teacher", "teacher_other", "principal", "vice"}),
+        _school_class, method="post", allow_status=(422,)),
+    Row("imports:school", LEADERS, _school),
 ]  # fmt: skip
 # URL prefixes that are not the app's own pages. "api:" is the vendor REST API: it answers
 # only to API tokens (a web session gets 401), and its school-by-school matrix (a token of

@@ -121,14 +121,12 @@ def import_template(
     school, year = _school_and_year(school_code, year_code)
     classes = list(SchoolClass.objects.filter(school=school, school_year=year))
     if class_names:
-        wanted = {c.casefold() for c in class_names}
-        unknown = wanted - {c.name.casefold() for c in classes}
+        by_key = {c.name.casefold(): c for c in classes}
+        unknown = [name for name in class_names if name.casefold() not in by_key]
         if unknown:
-            click.echo(
-                f"Không có lớp {', '.join(sorted(unknown))} trong năm học {year.code}.", err=True
-            )
+            click.echo(f"Không có lớp {', '.join(unknown)} trong năm học {year.code}.", err=True)
             sys.exit(2)
-        classes = [c for c in classes if c.name.casefold() in wanted]
+        classes = [by_key[name.casefold()] for name in dict.fromkeys(class_names)]
     if kind == "roster":
         data = roster_workbook(school, year, classes)
     else:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("giam-sat/", include("hocba.apps.reports.urls")),
     path("xac-minh/", include("hocba.apps.verification.urls")),
     path("lop/", include("hocba.apps.records.urls")),
+    path("nhap-lieu/", include("hocba.apps.imports.urls")),
     path("ky-so/", include("hocba.apps.signing.urls")),
     path("nhat-ky/", include("hocba.apps.audit.urls")),
     path("quan-tri-truong/", include("hocba.apps.schooladmin.urls")),

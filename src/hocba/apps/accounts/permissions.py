@@ -11,6 +11,7 @@ class Permission(StrEnum):
     CLASS_RECORD_FINALISE = "class:record:finalise"  # GVCN locks the class
     CLASS_RECORD_REVIEW = "class:record:review"  # see the whole class with findings
     CLASS_RECORD_SIGN = "class:record:sign"  # GVCN signs the class's records
+    CLASS_ROSTER_IMPORT = "class:roster:import"  # students + guardians from a workbook
     SCHOOL_API_TOKEN_MANAGE = "school:api_token:manage"  # vendor API tokens
     SCHOOL_AUDIT_VIEW = "school:audit:view"
     SCHOOL_CLASS_UNLOCK = "school:class:unlock"  # principal, with a written reason

@@ -171,6 +171,8 @@ def _allows(grant: Grant, perm: P, obj: Any, subject: str | None) -> bool:
             return homeroom
         case P.CLASS_RECORD_REVIEW:
             return homeroom or leader
+        case P.CLASS_ROSTER_IMPORT:
+            return homeroom or leader
         case P.SCHOOL_CLASS_UNLOCK | P.SCHOOL_RECORD_SIGN | P.SCHOOL_RECORD_SEAL:
             return principal
         case P.SCHOOL_API_TOKEN_MANAGE:

@@ -10,3 +10,9 @@ class ImportsConfig(AppConfig):
     label = "imports"
     verbose_name = "Nhập dữ liệu"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hocba.apps.accounts import menu
+        from hocba.apps.imports.menu import links
+
+        menu.register(links)

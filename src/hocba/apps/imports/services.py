@@ -740,6 +740,9 @@ def apply_evaluations(
                 )
 
         for row in subject_rows:
+            given = row.given()
+            if not given:
+                continue  # a pre-filled template row left empty: nothing to check or write
             enrolment = enrolments.get(row.student_code)
             found = _student_problem(row, enrolment)
             if found:
@@ -754,11 +757,8 @@ def apply_evaluations(
                 continue
             if duplicate(row, ("s", enrolment.pk, row.subject_code)):
                 continue
-            given = row.given()
             stored = subjects.get((enrolment.pk, row.subject_code))
             if stored is None:
-                if not given:
-                    continue
                 values = {**_EMPTY_SUBJECT, **given}
                 s_new.append(
                     (
@@ -794,6 +794,9 @@ def apply_evaluations(
             locked(row, enrolment)
 
         for row in rating_rows:
+            given = row.given()
+            if not given:
+                continue
             enrolment = enrolments.get(row.student_code)
             found = _student_problem(row, enrolment)
             if found:
@@ -811,11 +814,8 @@ def apply_evaluations(
                 continue
             if duplicate(row, ("r", enrolment.pk, row.kind, row.code)):
                 continue
-            given = row.given()
             stored = ratings.get((enrolment.pk, row.kind, row.code))
             if stored is None:
-                if not given:
-                    continue
                 r_new.append(
                     (
                         enrolment.pk,
