@@ -7,6 +7,7 @@ records does not reload anything; Typst's memoisation makes each further record 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import logging
@@ -23,7 +24,7 @@ import typst
 from hocba.render.errors import RenderError
 from hocba.render.fields import SignatureArea, declare_signature_fields
 from hocba.render.view import record_view, verification_token, verification_url
-from hocba.spec import Record, SignerRole, canonical_json, record_digest
+from hocba.spec import Record, SignerRole, canonical_json
 from hocba.spec.xml import to_xml
 
 log = logging.getLogger(__name__)
@@ -66,11 +67,33 @@ def creation_time(record: Record) -> dt.datetime:
     return dt.datetime.combine(record.dated, dt.time(), tzinfo=VIETNAM_TZ)
 
 
+_typst_process: int | None = None
+"""The process that loaded Typst (its Rust thread pool and caches are process-global)."""
+
+
+def _check_not_forked() -> None:
+    """Typst does not survive ``fork``: a child forked after the parent loaded a compiler
+    hangs forever in its first compile (the Rust thread pool's locks are copied held).
+    Fail fast instead, with what to do."""
+    if _typst_process is not None and _typst_process != os.getpid():
+        raise RenderError(
+            "Không kết xuất được học bạ trong tiến trình con tạo bằng fork; vui lòng báo cho "
+            "quản trị.",
+            detail=f"typst was loaded in process {_typst_process} and this process was forked "
+            "from it: a compile would deadlock. Start workers with multiprocessing's 'spawn' "
+            "context (or fork before the first render).",
+        )
+
+
 class Renderer:
-    """Renders records to the official PDF. Reuse one per process (not shared across a fork);
-    calls are serialised, as one Typst compiler renders one document at a time."""
+    """Renders records to the official PDF. Reuse one per process; calls are serialised, as
+    one Typst compiler renders one document at a time. Worker processes must be started
+    with ``spawn`` (or forked before any rendering): Typst deadlocks in a forked child."""
 
     def __init__(self) -> None:
+        global _typst_process
+        _check_not_forked()
+        _typst_process = os.getpid()
         fonts = typst.Fonts(
             include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONT_DIR)]
         )
@@ -84,7 +107,7 @@ class Renderer:
 
     def _inputs(self, record: Record, verify_url: str) -> dict[str, str]:
         data = canonical_json(record)
-        digest = record_digest(record)
+        digest = hashlib.sha256(data).hexdigest()  # = record_digest(record), without a 2nd JCS
         view = record_view(record, verify_url=verify_url, digest=digest)
         return {
             "view": json.dumps(view, ensure_ascii=False),
@@ -96,6 +119,7 @@ class Renderer:
     def typeset(self, record: Record, *, verify_url: str = DEFAULT_VERIFY_URL) -> Typeset:
         """Compile the PDF/A-3a file and find where the signature areas landed."""
         inputs = self._inputs(record, verify_url)
+        _check_not_forked()
         with self._lock:
             try:
                 pdf, warnings = self._compiler.compile_with_warnings(
@@ -127,6 +151,7 @@ class Renderer:
     ) -> list[bytes]:
         """Every page as PNG (for previews and docs; no signature fields, no PDF/A)."""
         inputs = self._inputs(record, verify_url)
+        _check_not_forked()
         with self._lock:
             pages = self._compiler.compile(sys_inputs=inputs, format="png", ppi=ppi)
         return pages if isinstance(pages, list) else [pages]  # type: ignore[list-item]
@@ -136,7 +161,8 @@ _shared: tuple[int, Renderer] | None = None
 
 
 def shared_renderer() -> Renderer:
-    """This process's renderer, created on first use (a forked child gets a new one)."""
+    """This process's renderer, created on first use (in a child forked after the parent
+    rendered, a ``RenderError``: see ``Renderer``)."""
     global _shared
     if _shared is None or _shared[0] != os.getpid():
         _shared = (os.getpid(), Renderer())
