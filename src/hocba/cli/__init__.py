@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "api-schema": "hocba.cli.api:api_schema",
     "archive": "hocba.cli.archive:archive",
     "audit": "hocba.cli.audit:audit",
+    "bench": "hocba.cli.bench:bench",
     "check": "hocba.cli.check:check",
     "import": "hocba.cli.imports:import_",
     "import-template": "hocba.cli.imports:import_template",
