@@ -143,3 +143,13 @@ def test_token_of_school_a_cannot_read_school_b(world, api, api_b):
     assert not AuditEvent.objects.filter(
         tag="record:version:viewed", actor_label=f"api:{world.token.split('_')[1]}"
     ).exists()
+
+
+def test_the_signed_xml_is_served_when_stored(world, api):
+    from django.core.files.base import ContentFile
+
+    version = world.issued[1]
+    signed = b'<?xml version="1.0"?><record xmlns="urn:hocba:record:tt27:1"><Signature/></record>'
+    version.xml.save(f"{version.record_id}.xml", ContentFile(signed))
+    response = api.get(f"{BASE}/records/{version.pk}/xml")
+    assert response["Content-Type"] == "application/xml" and response.content == signed

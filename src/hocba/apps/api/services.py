@@ -146,10 +146,9 @@ def issued_version(agent: SchoolAgent, version_id: int) -> RecordVersion:
 
 
 def _signed_xml(version: RecordVersion) -> bytes | None:
-    stored = getattr(version, "xml", None)
-    if not stored:
+    if not version.xml:
         return None
-    with stored.open("rb") as f:
+    with version.xml.open("rb") as f:
         return bytes(f.read())
 
 
