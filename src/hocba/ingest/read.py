@@ -27,6 +27,7 @@ from hocba.ingest.rows import (
     RosterRow,
     SubjectRow,
     UnreadableWorkbook,
+    gc_paused,
 )
 from hocba.spec import grade_catalog
 
@@ -324,6 +325,13 @@ def read_workbook(
 ) -> ParsedWorkbook:
     """Every row and every problem of the workbook (raises ``UnreadableWorkbook`` only when the
     file is not an xlsx workbook at all)."""
+    with gc_paused():
+        return _read_workbook(data, source=source, school_year=school_year, progress=progress)
+
+
+def _read_workbook(
+    data: bytes, *, source: str, school_year: str, progress: Callable[[str], None] | None
+) -> ParsedWorkbook:
     wb = open_workbook(data, source)
     out = ParsedWorkbook(source)
     subjects = n.subject_index(school_year)

@@ -57,6 +57,7 @@ from hocba.ingest.rows import (
     RatingRow,
     RosterRow,
     SubjectRow,
+    gc_paused,
 )
 from hocba.spec import RatingSpec, grade_catalog
 from hocba.spec.catalog import SubjectSpec
@@ -226,7 +227,7 @@ def apply_roster(
     belongs to a student never enrolled at this school is refused: identities of other schools'
     students move only with a transfer package."""
     summary = ImportSummary()
-    with transaction.atomic():
+    with gc_paused(), transaction.atomic():
         classes = _classes(school, school_year)
         _lock_classes(c.pk for c in classes.values())
         problems: list[IngestProblem] = []
@@ -643,14 +644,25 @@ R_VALUES = ("level", "comment")
 def _stored(
     model: Any, enrolment_ids: Sequence[int], key_fields: tuple[str, ...], values: tuple[str, ...]
 ) -> dict[tuple[Any, ...], tuple[int, list[Any]]]:
-    """key -> (pk, [value fields]) of the stored rows of these enrolments."""
-    out = {}
+    """key -> (pk, [value fields]) of the stored rows of these enrolments (one raw SELECT per
+    chunk of enrolments: the ORM's per-row work would cost more than the comparison)."""
+    q = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(
+        q(meta.get_field(f).column) for f in ("pk", *key_fields, *values) if f != "pk"
+    )
     n_key = len(key_fields)
-    for chunk in _chunks(sorted(set(enrolment_ids))):
-        for t in model.objects.filter(enrolment_id__in=chunk).values_list(
-            "pk", *key_fields, *values
-        ):
-            out[t[1 : 1 + n_key]] = (t[0], list(t[1 + n_key :]))
+    out = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(set(enrolment_ids))):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {q(meta.pk.column)}, {columns} FROM {q(meta.db_table)} "
+                f"WHERE {q(meta.get_field('enrolment').column)} IN ({marks})",
+                list(chunk),
+            )
+            for t in cursor.fetchall():
+                out[t[1 : 1 + n_key]] = (t[0], list(t[1 + n_key :]))
     return out
 
 
@@ -692,7 +704,7 @@ def apply_evaluations(
     changes only in the fields the import gives and that differ. Writes are raw ``executemany``
     of the changed rows only (the models have no save() logic; ``updated_at`` is set here)."""
     summary = ImportSummary()
-    with transaction.atomic():
+    with gc_paused(), transaction.atomic():
         codes = sorted({r.student_code for r in (*subject_rows, *rating_rows) if r.student_code})
         enrolments = _enrolments_by_code(school, school_year, codes)
         if only_class is not None:
