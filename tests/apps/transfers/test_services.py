@@ -259,3 +259,25 @@ def test_a_failure_while_storing_leaves_no_rows_and_no_files(
         _import(other_principal, package.data, other_school, trust)
     assert _counts() == before
     assert not [p for p in (Path(settings.MEDIA_ROOT) / "transfers").rglob("*") if p.is_file()]
+
+
+def test_a_package_resealed_by_a_foreign_seal_is_refused_and_nothing_is_written(
+    package, left, receiving_class, other_principal, other_school, trust, tmp_path
+):
+    from hocba.signing import init_pki
+    from hocba.signing.transfer import sign_manifest
+    from hocba.spec import SignerRole
+    from hocba.spec.transfer import SIGNATURE_NAME
+
+    foreign = init_pki(tmp_path / "foreign", teachers=["A"], principal="B",
+                       school="Trường Tiểu học Khác", key_type="ec")  # fmt: skip
+    members = _members(package.data)
+    members[SIGNATURE_NAME] = sign_manifest(
+        members[MANIFEST_NAME], foreign.load_signer(SignerRole.SEAL)
+    )
+    before = _counts()
+    with pytest.raises(PackageRefused) as exc:
+        _import(other_principal, _zip(members), other_school, trust)
+    assert "transfer.seal_untrusted" in exc.value.report.codes()
+    assert "danh sách tin cậy" in exc.value.message_vi
+    assert _counts() == before
