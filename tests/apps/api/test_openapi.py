@@ -30,3 +30,13 @@ def test_every_operation_declares_the_error_shape_and_token_auth():
             assert operation["security"] == [{"TokenAuth": []}], path
             assert "200" in operation["responses"], path
     assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+def test_hocba_api_schema_prints_the_committed_document():
+    from click.testing import CliRunner
+
+    from hocba.cli import main
+
+    result = CliRunner().invoke(main, ["api-schema"])
+    assert result.exit_code == 0, result.output
+    assert result.output == COMMITTED.read_text("utf-8")
