@@ -9,12 +9,15 @@ import asyncio
 import datetime as dt
 import logging
 
+from pyhanko_certvalidator import ValidationContext
+
 from hocba.errors import HocbaError
 from hocba.signing.document import RecordPdf, open_record_pdf
 from hocba.signing.errors import DocumentError
 from hocba.signing.plan import SignaturePlan
 from hocba.signing.trust import TrustConfig
 from hocba.spec import Record
+from hocba.verify import chains
 from hocba.verify.embedded import check_record_data
 from hocba.verify.ltv import DOC_TIMESTAMP, judge_document_timestamp, read_embedded_revocation
 from hocba.verify.report import (
@@ -29,6 +32,7 @@ from hocba.verify.report import (
 from hocba.verify.signatures import judge_signature
 
 log = logging.getLogger(__name__)
+chains.install()
 
 
 def verify_pdf(
@@ -67,7 +71,27 @@ async def _verify(
                 Severity.WARNING,
             )
         )
-    context = trust.validation_context(moment=now, embedded=read_embedded_revocation(doc.reader))
+    embedded_data = read_embedded_revocation(doc.reader)
+    context = trust.validation_context(moment=now, embedded=embedded_data)
+    with chains.cached_chains(context, chains.scope_key(trust, embedded_data, now)):
+        signatures = await _judge_all(doc, context, trust, plan, problems)
+    problems.extend(_check_plan(plan, signatures))
+    return VerificationReport(
+        verdict=verdict_for(problems),
+        signatures=tuple(signatures),
+        record=record_report,
+        problems=tuple(problems),
+        trust_source=trust.source,
+    )
+
+
+async def _judge_all(
+    doc: RecordPdf,
+    context: ValidationContext,
+    trust: TrustConfig,
+    plan: SignaturePlan | None,
+    problems: list[Problem],
+) -> list[SignatureReport]:
     signatures: list[SignatureReport] = []
     everything = doc.reader.embedded_signatures
     embedded = [sig for sig in everything if sig.sig_object_type != DOC_TIMESTAMP]
@@ -81,14 +105,7 @@ async def _verify(
         )  # fmt: skip
         signatures.append(judged.report)
         problems.extend(judged.problems)
-    problems.extend(_check_plan(plan, signatures))
-    return VerificationReport(
-        verdict=verdict_for(problems),
-        signatures=tuple(signatures),
-        record=record_report,
-        problems=tuple(problems),
-        trust_source=trust.source,
-    )
+    return signatures
 
 
 def _plan(record: Record | None, problems: list[Problem]) -> SignaturePlan | None:
