@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from hocba.errors import HocbaError
 
@@ -238,17 +238,13 @@ class ImportSummary:
             "unchanged": dict(self.unchanged),
         }
 
-    KINDS_VI: Mapping[str, str] = field(
-        default_factory=lambda: {
-            "students": "học sinh",
-            "enrolments": "ghi danh",
-            "guardians": "phụ huynh",
-            "subjects": "đánh giá môn học",
-            "ratings": "đánh giá phẩm chất, năng lực",
-        },
-        repr=False,
-        compare=False,
-    )
+    KINDS_VI: ClassVar[Mapping[str, str]] = {
+        "students": "học sinh",
+        "enrolments": "ghi danh",
+        "guardians": "phụ huynh",
+        "subjects": "đánh giá môn học",
+        "ratings": "đánh giá phẩm chất, năng lực",
+    }
 
     def describe_vi(self) -> str:
         kinds = [k for k in self.KINDS_VI if k in {*self.created, *self.updated, *self.unchanged}]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hocba.apps.audit.models import AuditEvent
 from hocba.apps.audit.services import verify_chain
 from hocba.apps.audit.tags import EventTag
+from hocba.apps.directory import services as directory
 from hocba.apps.directory.models import Enrolment, Guardianship, Student
 from hocba.apps.imports.services import apply_evaluations, apply_roster
 from hocba.apps.records.models import (
@@ -206,6 +207,15 @@ def test_roster_problems(world):
     other_school_student = Student.objects.create(
         student_code="HS-TRUONG-KHAC", full_name="X", sex="nam", date_of_birth=dt.date(2015, 1, 1)
     )
+    other = directory.create_school(
+        parent=world.school.org_unit.parent, school_code="T-KHAC", name="Trường khác"
+    )
+    other_cls = directory.create_class(school=other, school_year=world.year, grade=4, name="4A")
+    Enrolment.objects.create(student=other_school_student, school_class=other_cls,
+                             register_number="1", enrolled_on=world.year.start_date)  # fmt: skip
+    never_enrolled = Student.objects.create(
+        student_code="HS-CHUA-HOC", full_name="Y", sex="nam", date_of_birth=dt.date(2015, 1, 1)
+    )
     rows = [
         roster("HS-A", class_name="9Z"),  # no such class
         roster("HS-B", row=5, sex="", date_of_birth=None),
@@ -213,6 +223,7 @@ def test_roster_problems(world):
         roster(other_school_student.student_code, row=7),
         roster("HS-C", row=8, enrolled_on=dt.date(2020, 1, 1)),
         roster("HS-C", row=9),
+        roster(never_enrolled.student_code, row=10, class_name="9Z"),  # allowed, but no class
     ]
     students = Student.objects.count()
     with pytest.raises(ImportRejected) as err:
@@ -220,7 +231,7 @@ def test_roster_problems(world):
     got = sorted((p.where.row, p.code) for p in err.value.problems)
     assert got == [(4, "class.unknown"), (5, "value.required"), (5, "value.required"),
                    (6, "enrolment.other_class"), (7, "student.other_school"),
-                   (8, "value.enrolled_on"), (9, "student.duplicate")]  # fmt: skip
+                   (8, "value.enrolled_on"), (9, "student.duplicate"), (10, "class.unknown")]  # fmt: skip
     assert Student.objects.count() == students
 
 

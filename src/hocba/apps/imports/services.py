@@ -277,23 +277,23 @@ def apply_roster(
                 )
             pid_rows[pid] = row
         student_ids = [s.pk for s in students.values()]
-        here = set(
-            _values_in_bulk(
-                Enrolment.objects.filter(school_class__school=school),
-                "student_id",
-                student_ids,
-                ("student_id",),
-            )
-        )
+        here, elsewhere = set(), set()
+        for student_id, school_id in _values_in_bulk(
+            Enrolment.objects.all(),
+            "student_id",
+            student_ids,
+            ("student_id", "school_class__school_id"),
+        ):
+            (here if school_id == school.pk else elsewhere).add(student_id)
         for code, student in list(students.items()):
-            if (student.pk,) not in here:
+            if student.pk in elsewhere and student.pk not in here:
                 problems.append(
                     seen[code].problem(
                         "student_code",
                         code,
                         "student.other_school",
-                        "mã học sinh này thuộc về một học sinh chưa từng học ở trường; học sinh "
-                        "chuyển đến được nhận bằng hồ sơ chuyển trường",
+                        "mã học sinh này thuộc về học sinh của trường khác; học sinh chuyển "
+                        "đến được nhận bằng hồ sơ chuyển trường",
                     )
                 )
                 del students[code]
