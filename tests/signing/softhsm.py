@@ -98,3 +98,28 @@ def make_token(directory: Path, pki: DemoPki) -> Token:
         _run(*login, "--write-object", str(path), "--type", "cert",
              "--id", f"{n:02x}", "--label", labels[purpose])  # fmt: skip
     return Token(conf, MODULE, TOKEN, PIN, KEY, labels)
+
+
+def add_certificate(token: Token, cert_der_or_pem: bytes, label: str, object_id: str) -> None:
+    """Write one more certificate onto the session token (a CA of the chain, or a certificate
+    for the token's key issued by another PKI); nothing happens if ``label`` is already there.
+    ``object_id``: two hex digits, distinct per certificate."""
+    from cryptography import x509
+
+    directory = token.conf.parent
+    path = directory / f"{label}.der"
+    if path.exists():
+        return
+    data = cert_der_or_pem
+    if data.lstrip().startswith(b"-----"):
+        data = x509.load_pem_x509_certificate(data).public_bytes(serialization.Encoding.DER)
+    path.write_bytes(data)
+    tool = [require("pkcs11-tool"), "--module", token.module, "--token-label", token.label,
+            "--login", "--pin", token.pin]  # fmt: skip
+    _run(*tool, "--write-object", str(path), "--type", "cert", "--id", object_id,
+         "--label", label)  # fmt: skip
+
+
+def token_public_key(token: Token) -> bytes:
+    """DER SubjectPublicKeyInfo of the key generated on the token."""
+    return (token.conf.parent / "seal.pub.der").read_bytes()

@@ -1,4 +1,5 @@
-"""``hocba sign IN.pdf -o OUT.pdf --role ROLE --p12 FILE`` — add one planned signature."""
+"""``hocba sign IN.pdf -o OUT.pdf --role ROLE (--p12 FILE | --pkcs11-token LABEL --pkcs11-key
+LABEL [--pin-prompt])`` — add one planned signature."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -24,8 +26,16 @@ P12_PASSWORD_ENV = "HOCBA_P12_PASSWORD"
               help="Tệp đã ký, PDF hoặc XML như tệp vào (ghi mới; tệp vào không bị thay đổi).")  # fmt: skip
 @click.option("--role", type=click.Choice(["gvcn", "principal", "seal"]), required=True,
               help="Vai trò ký: gvcn, principal (hiệu trưởng), seal (con dấu số).")  # fmt: skip
-@click.option("--p12", "p12", type=click.Path(path_type=Path, dir_okay=False), required=True,
+@click.option("--p12", "p12", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Tệp khoá PKCS#12 (.p12/.pfx).")  # fmt: skip
+@click.option("--pkcs11-token", default=None,
+              help="Ký bằng khoá trên token PKCS#11 (USB token, HSM): nhãn token.")  # fmt: skip
+@click.option("--pkcs11-key", default=None, help="Nhãn khoá trên token.")
+@click.option("--pkcs11-cert", default=None, help="Nhãn chứng thư số (mặc định: nhãn khoá).")
+@click.option("--pkcs11-module", default=None,
+              help="Mô-đun PKCS#11 (.so) (mặc định $HOCBA_PKCS11_MODULE hoặc SoftHSM2).")  # fmt: skip
+@click.option("--pin-prompt", is_flag=True,
+              help="Hỏi mã PIN của token (không hiện khi gõ) thay vì đọc $HOCBA_PKCS11_PIN.")  # fmt: skip
 @click.option("--password-env", default=P12_PASSWORD_ENV, show_default=True,
               help="Biến môi trường chứa mật khẩu tệp .p12.")  # fmt: skip
 @click.option("--tsa", "tsa_url", default=None,
@@ -36,7 +46,12 @@ def sign(
     source: Path,
     output: Path,
     role: str,
-    p12: Path,
+    p12: Path | None,
+    pkcs11_token: str | None,
+    pkcs11_key: str | None,
+    pkcs11_cert: str | None,
+    pkcs11_module: str | None,
+    pin_prompt: bool,
     password_env: str,
     tsa_url: str | None,
     trust_dir: Path | None,
@@ -52,8 +67,25 @@ def sign(
 
     console = Console(soft_wrap=True, stderr=True)
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    if (p12 is None) == (pkcs11_token is None) or (pkcs11_token and not pkcs11_key):
+        console.print("[red]Chọn một khoá ký: --p12 TỆP, hoặc --pkcs11-token NHÃN cùng "
+                      "--pkcs11-key NHÃN.[/red]")  # fmt: skip
+        sys.exit(EXIT_INPUT)
+    token = None
+    if pkcs11_token:
+        from hocba.signing.pkcs11 import DEFAULT_MODULE, MODULE_ENV, Pkcs11Config
+
+        token = Pkcs11Config(
+            token_label=pkcs11_token,
+            key_label=pkcs11_key or "",
+            cert_label=pkcs11_cert,
+            module=pkcs11_module or os.environ.get(MODULE_ENV, "").strip() or DEFAULT_MODULE,
+        )
+    # The PIN typed here lives in this process's memory only, for this one signature.
+    pin = click.prompt("Mã PIN của token", hide_input=True, err=True) if pin_prompt else None
     try:
-        signed, summary = _sign(source, role, p12, password_env, tsa_url, trust_dir)
+        signed, summary = _sign(source, role, p12 or token, password_env, tsa_url, trust_dir,
+                                pin=pin)  # fmt: skip
         _write_atomically(output, signed)
     except (DocumentError, KeyLoadError, TimestampError) as exc:
         console.print(f"[red]{exc.message_vi}[/red] [dim]({exc.code})[/dim]")
@@ -75,19 +107,41 @@ def sign(
 def _sign(
     source: Path,
     role: str,
-    p12: Path,
+    key: Any,
     password_env: str,
+    tsa_url: str | None,
+    trust_dir: Path | None,
+    *,
+    pin: str | None = None,
+) -> tuple[bytes, str]:
+    """Sign with ``key``: a PKCS#12 path or a ``Pkcs11Config`` (the session closed after)."""
+    if not isinstance(key, Path):
+        from hocba.signing.pkcs11 import Pkcs11Signer
+
+        with Pkcs11Signer.open(key, pin=pin) as token:
+            return _sign_with(source, role, token, None, tsa_url, trust_dir)
+    from hocba.signing.backends import Pkcs12Signer
+    from hocba.signing.pki_files import find_pki_for
+
+    demo = find_pki_for(key)
+    password = os.environ.get(password_env) or (demo.password if demo else None)
+    return _sign_with(source, role, Pkcs12Signer.load(key, password), demo, tsa_url, trust_dir)
+
+
+def _sign_with(
+    source: Path,
+    role: str,
+    signer: Any,
+    demo: Any,
     tsa_url: str | None,
     trust_dir: Path | None,
 ) -> tuple[bytes, str]:
     from pyhanko.sign.timestamps import TimeStamper
 
-    from hocba.signing.backends import Pkcs12Signer
     from hocba.signing.document import MAX_PDF_BYTES
     from hocba.signing.errors import DocumentError, TimestampError
     from hocba.signing.identity import common_name
     from hocba.signing.pades import sign_record
-    from hocba.signing.pki_files import find_pki_for
     from hocba.signing.tsa import TSA_URL_ENV, http_timestamper
     from hocba.signing.xades import sign_xml
     from hocba.spec.roles import SignerRole
@@ -97,9 +151,6 @@ def _sign(
     if source.stat().st_size > MAX_PDF_BYTES:
         raise DocumentError("Tệp quá lớn để là một học bạ.", code="document.too_large")
     data = source.read_bytes()
-    demo = find_pki_for(p12)
-    password = os.environ.get(password_env) or (demo.password if demo else None)
-    signer = Pkcs12Signer.load(p12, password)
     url = tsa_url or os.environ.get(TSA_URL_ENV, "").strip()
     timestamper: TimeStamper
     if url:

@@ -47,7 +47,7 @@ def check_secret_ref(ref: str) -> None:
         return
     raise KeyLoadError(
         "Nơi lấy mật khẩu/PIN phải có dạng env:TEN_BIEN hoặc file:/đường/dẫn/tuyệt/đối.",
-        detail=f"bad secret reference form ({ref.split(':', 1)[0]}:…)",
+        detail="bad secret reference form (value not shown: it may be a secret)",
         code="signing.secret_ref",
     )
 

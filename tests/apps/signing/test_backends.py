@@ -7,7 +7,6 @@ signers at batch start."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,7 @@ from hocba.verify.xml import compare_pair, verify_xml
 from tests.pki_fixtures import pki  # noqa: F401 — the session PKI the SoftHSM token is made with
 from tests.signing.csc_server import CscServer, make_csc_pki
 from tests.signing.gateway_server import GatewayServer
-from tests.signing.softhsm import session_token
-from tests.tools import require
+from tests.signing.softhsm import add_certificate, session_token, token_public_key
 
 from .conftest import finalise
 
@@ -53,32 +51,16 @@ def _read(field) -> bytes:
 
 
 def _seal_on_token(pki_path: Path, tmp_path_factory, session_pki) -> dict[str, str]:
-    """The session SoftHSM token's key, certified by THIS school's demo CA as its seal."""
+    """The session SoftHSM token's key, certified by THIS school's demo CA as its seal, with
+    that CA on the token too (as a CA's token carries its chain)."""
     apps_pki = load_pki(pki_path)
     token = session_token(tmp_path_factory.mktemp("softhsm"), session_pki)
-    directory = token.conf.parent
     label = "seal-web"  # the session's token and this session's school PKI: made once
-    if not (directory / f"{label}.der").exists():
-        public = (directory / "seal.pub.der").read_bytes()
-        cert = issue_for_public_key(apps_pki, SignerRole.SEAL, apps_pki.school, public)
-        (directory / f"{label}.der").write_bytes(cert.public_bytes(serialization.Encoding.DER))
-        ca = apps_pki.issuing_ca_cert.read_bytes()
-        ca_der = directory / f"{label}-ca.der"
-        ca_der.write_bytes(_pem_to_der(ca) if ca.startswith(b"-----") else ca)
-        tool = [require("pkcs11-tool"), "--module", token.module, "--token-label", token.label,
-                "--login", "--pin", token.pin]  # fmt: skip
-        for path, oid, name in ((directory / f"{label}.der", "21", label),
-                                (ca_der, "22", f"{label}-ca")):  # fmt: skip
-            subprocess.run([*tool, "--write-object", str(path), "--type", "cert", "--id", oid,
-                            "--label", name], check=True, capture_output=True, timeout=60)  # fmt: skip
+    cert = issue_for_public_key(apps_pki, SignerRole.SEAL, apps_pki.school, token_public_key(token))
+    add_certificate(token, cert.public_bytes(serialization.Encoding.DER), label, "21")
+    add_certificate(token, apps_pki.issuing_ca_cert.read_bytes(), f"{label}-ca", "22")
     return {"module": token.module, "token": token.label, "key": token.key, "cert": label,
             "pin": token.pin}  # fmt: skip
-
-
-def _pem_to_der(pem: bytes) -> bytes:
-    from cryptography import x509
-
-    return x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
 
 
 def _gvcn_sign_all(school, keyed_class, keyed_gvcn) -> None:

@@ -271,9 +271,11 @@ def run_batch(
 
 
 def _chunk_size() -> int:
-    from django.conf import settings
+    """``HOCBA_SIGNING_CHUNK`` (Django setting, else environment): records per approval."""
+    from hocba.apps.signing.backends import _setting
 
-    return max(1, int(getattr(settings, "HOCBA_SIGNING_CHUNK", 0) or 500))
+    value = _setting("HOCBA_SIGNING_CHUNK")
+    return max(1, int(value)) if value.isdigit() else 500
 
 
 _ORDER = {S.FINAL: 0, S.GVCN_SIGNED: 1, S.PRINCIPAL_SIGNED: 2}
