@@ -43,6 +43,11 @@ def test_404_for_unknown_ids_and_paths(world, api):
     assert_error(api.get(f"{BASE}/records/999999/xml"), 404, "not_found")
     assert_error(api.get(f"{BASE}/no-such-thing"), 404, "not_found")
     assert_error(api.get(f"{BASE}/"), 404, "not_found")
+    # any method, no CSRF page: the API has no cookies to protect
+    csrf_client = ApiClient(world.token)
+    csrf_client.client = type(api.client)(enforce_csrf_checks=True)
+    assert_error(csrf_client.request("post", f"{BASE}/no-such-thing"), 404, "not_found")
+    assert_error(csrf_client.request("delete", f"{BASE}/classes"), 405, "method_not_allowed")
 
 
 def test_405_for_a_method_the_path_does_not_take(world, api):
