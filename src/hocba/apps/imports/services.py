@@ -358,8 +358,13 @@ def apply_roster(
                         "class_name",
                         row.class_name,
                         "enrolment.other_class",
-                        f"học sinh đang học lớp {enrolment.school_class.name} trong năm học này; "
-                        "chuyển lớp cần làm ở trang quản trị trường",
+                        (
+                            "học sinh này đang học một lớp khác trong năm học"
+                            if only_class is not None  # a GVCN sees only their own class
+                            else f"học sinh đang học lớp {enrolment.school_class.name} trong "
+                            "năm học này"
+                        )
+                        + "; chuyển lớp cần làm ở trang quản trị trường",
                     )
                 )
             elif enrolment is None and cls is not None:
@@ -674,6 +679,23 @@ def _executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
             cursor.executemany(sql, chunk)
 
 
+def _insert(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """New rows: PostgreSQL's COPY (one stream instead of a statement per row), elsewhere
+    ``executemany`` of one INSERT."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        _executemany(_insert_sql(model, columns), rows)
+        return
+    q = connection.ops.quote_name
+    cols = ", ".join(q(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {q(model._meta.db_table)} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def _insert_sql(model: Any, columns: Sequence[str]) -> str:
     q = connection.ops.quote_name
     cols = ", ".join(q(model._meta.get_field(c).column) for c in columns)
@@ -868,9 +890,9 @@ def apply_evaluations(
             raise ImportRejected(problems)
         for (kind, what), count in tally.items():
             summary.count(kind, **{what: count})
-        _executemany(_insert_sql(SubjectEvaluation, S_INSERT), s_new)
+        _insert(SubjectEvaluation, S_INSERT, s_new)
         _executemany(_update_sql(SubjectEvaluation, [*S_VALUES, "updated_at"]), s_changed)
-        _executemany(_insert_sql(RatingEvaluation, R_INSERT), r_new)
+        _insert(RatingEvaluation, R_INSERT, r_new)
         _executemany(_update_sql(RatingEvaluation, [*R_VALUES, "updated_at"]), r_changed)
         if summary.changed:
             audit.record(
