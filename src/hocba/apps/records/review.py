@@ -21,7 +21,7 @@ from hocba.apps.records.models import (
     SubjectEvaluation,
     YearSummary,
 )
-from hocba.apps.records.services import build_record, build_records
+from hocba.apps.records.services import build_record, load_for_records
 from hocba.errors import HocbaError
 from hocba.rules import tt27
 from hocba.rules.findings import Finding, Severity
@@ -159,12 +159,11 @@ def subject_grid(cls: SchoolClass, code: str) -> list[SubjectRow]:
     """One row per student: the evaluation of subject ``code`` and the rules' findings on it,
     in a fixed number of queries whatever the class size."""
     rows = []
-    for enrolment, build in build_records(enrolments_of(cls)):
-        evaluations = list(enrolment.subjects.all())
-        prefix = _subject_prefix([e.subject_code for e in evaluations], code)
-        findings = [f for f in _evaluate(build) if _under(f.path, prefix)] if prefix else []
-        evaluation = next((e for e in evaluations if e.subject_code == code), None)
-        rows.append(SubjectRow(enrolment, evaluation, findings))
+    for loaded in load_for_records(enrolments_of(cls)):
+        prefix = _subject_prefix([e.subject_code for e in loaded.subjects], code)
+        findings = [f for f in _evaluate(loaded.build) if _under(f.path, prefix)] if prefix else []
+        evaluation = next((e for e in loaded.subjects if e.subject_code == code), None)
+        rows.append(SubjectRow(loaded.enrolment, evaluation, findings))
     return rows
 
 
@@ -262,7 +261,8 @@ def review_class(cls: SchoolClass) -> list[StudentReview]:
         .values_list("enrolment_id", "status")
     )
     return [
-        _review(e, statuses.get(e.pk, ""), build) for e, build in build_records(enrolments_of(cls))
+        _review(x.enrolment, statuses.get(x.enrolment.pk, ""), x.build)
+        for x in load_for_records(enrolments_of(cls))
     ]
 
 

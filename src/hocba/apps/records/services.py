@@ -6,13 +6,14 @@ database into a ``hocba.spec.Record``; everything downstream (rules, render, sig
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from hocba.apps.directory.models import (
     AdministrativeUnit,
@@ -121,9 +122,9 @@ def _admin_units(unit: AdministrativeUnit | None) -> list[dict[str, Any]]:
     return list(reversed(chain))
 
 
-def _guardians(enrolment: Enrolment) -> dict[str, Any]:
+def _guardians(links: list[Guardianship]) -> dict[str, Any]:
     out: dict[str, Any] = {"father": None, "mother": None, "guardian": None}
-    for link in enrolment.student.guardianships.all():  # prefetched by load_for_records
+    for link in links:
         g = link.guardian
         out[link.relation] = {
             "full_name": g.full_name,
@@ -133,15 +134,11 @@ def _guardians(enrolment: Enrolment) -> dict[str, Any]:
     return out
 
 
-def _study_history(enrolment: Enrolment) -> list[dict[str, Any]]:
+def _study_history(enrolment: Enrolment, enrolments: list[Enrolment]) -> list[dict[str, Any]]:
     """One row per school year up to this one; the entry date on the first row at a school."""
     current_year = enrolment.school_class.school_year.code
     rows = sorted(
-        (
-            e
-            for e in enrolment.student.enrolments.all()  # prefetched by load_for_records
-            if e.school_class.school_year.code <= current_year
-        ),
+        (e for e in enrolments if e.school_class.school_year.code <= current_year),
         key=lambda e: (e.school_class.school_year.code, e.enrolled_on),
     )
     seen_schools: set[int] = set()
@@ -192,10 +189,34 @@ def _signers(enrolment: Enrolment, principal: Staff | None) -> list[PlannedSigne
     ]
 
 
-def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Enrolment]:
+@dataclass
+class Loaded:
+    """An enrolment with everything its record is built from (see ``load_for_records``)."""
+
+    enrolment: Enrolment
+    subjects: list[SubjectEvaluation]
+    ratings: list[RatingEvaluation]
+    guardianships: list[Guardianship]
+    history: list[Enrolment]  # every enrolment of the student
+    principal: Staff | None
+
+    def build(self) -> Record:
+        """The record (raises like ``build_record``)."""
+        return _build(self)
+
+
+def _grouped(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        out[getattr(row, key)].append(row)
+    return out
+
+
+def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Loaded]:
     """``enrolments`` with everything ``build_record`` reads, in a fixed number of queries
-    whatever their count (a class grid builds every student's record)."""
-    return list(
+    whatever their count (a class grid builds every student's record). Plain grouped queries:
+    Django's prefetch machinery clones a queryset per object, which cost more than the rows."""
+    found = list(
         enrolments.select_related(
             "student",
             "school_class__school__org_unit__parent",
@@ -203,43 +224,46 @@ def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Enrolment]:
             "school_class__school_year",
             "school_class__homeroom_teacher",
             "summary",
-        ).prefetch_related(
-            "subjects",
-            "ratings",
-            Prefetch(
-                "student__guardianships",
-                queryset=Guardianship.objects.select_related("guardian"),
-            ),
-            Prefetch(
-                "student__enrolments",
-                queryset=Enrolment.objects.select_related(
-                    "school_class__school_year", "school_class__school"
-                ),
-            ),
         )
     )
-
-
-def build_records(
-    enrolments: QuerySet[Enrolment],
-) -> Iterator[tuple[Enrolment, Callable[[], Record]]]:
-    """Each enrolment with a function building its record (which may raise like
-    ``build_record``), all loaded in a fixed number of queries."""
-    principals: dict[int, Staff | None] = {}
-    for enrolment in load_for_records(enrolments):
-        school_id = enrolment.school_class.school_id
-        if school_id not in principals:
-            principals[school_id] = _principal(school_id)
-        yield enrolment, partial(_build, enrolment, principals[school_id])
+    ids = [e.pk for e in found]
+    students = {e.student_id for e in found}
+    subjects = _grouped(SubjectEvaluation.objects.filter(enrolment_id__in=ids), "enrolment_id")
+    ratings = _grouped(RatingEvaluation.objects.filter(enrolment_id__in=ids), "enrolment_id")
+    links = _grouped(
+        Guardianship.objects.filter(student_id__in=students).select_related("guardian"),
+        "student_id",
+    )
+    history = _grouped(
+        Enrolment.objects.filter(student_id__in=students).select_related(
+            "school_class__school_year", "school_class__school"
+        ),
+        "student_id",
+    )
+    principals = {
+        school_id: _principal(school_id) for school_id in {e.school_class.school_id for e in found}
+    }
+    return [
+        Loaded(
+            e,
+            subjects[e.pk],
+            ratings[e.pk],
+            links[e.student_id],
+            history[e.student_id],
+            principals[e.school_class.school_id],
+        )
+        for e in found
+    ]
 
 
 def build_record(enrolment: Enrolment) -> Record:
     """The học bạ year of ``enrolment`` as the open document, from the working data."""
     (loaded,) = load_for_records(Enrolment.objects.filter(pk=enrolment.pk))
-    return _build(loaded, _principal(loaded.school_class.school_id))
+    return _build(loaded)
 
 
-def _build(enrolment: Enrolment, principal: Staff | None) -> Record:
+def _build(loaded: Loaded) -> Record:
+    enrolment = loaded.enrolment
     cls, student = enrolment.school_class, enrolment.student
     school, year = cls.school, cls.school_year
     summary = getattr(enrolment, "summary", None) or YearSummary(enrolment=enrolment)
@@ -266,11 +290,11 @@ def _build(enrolment: Enrolment, principal: Staff | None) -> Record:
             "place_of_birth": student.place_of_birth,
             "home_town": student.home_town or None,
             "residence": student.residence,
-            **_guardians(enrolment),
+            **_guardians(loaded.guardianships),
             "personal_id": student.personal_id,
             "student_code": student.student_code,
         },
-        "study_history": _study_history(enrolment),
+        "study_history": _study_history(enrolment, loaded.history),
         "health": {
             "height_cm": summary.height_cm,
             "weight_kg": float(summary.weight_kg) if summary.weight_kg is not None else None,
@@ -290,10 +314,10 @@ def _build(enrolment: Enrolment, principal: Staff | None) -> Record:
                 "test_score": s.test_score,
                 "comment": s.comment,
             }
-            for s in enrolment.subjects.all()
+            for s in loaded.subjects
         ],
-        "qualities": _ratings(enrolment, RatingEvaluation.Kind.QUALITY),
-        "competences": _ratings(enrolment, RatingEvaluation.Kind.COMPETENCE),
+        "qualities": _ratings(loaded.ratings, RatingEvaluation.Kind.QUALITY),
+        "competences": _ratings(loaded.ratings, RatingEvaluation.Kind.COMPETENCE),
         "overall_result": summary.overall_result or None,
         "commendations": summary.commendations or [],
         "completion": summary.completion,
@@ -301,15 +325,15 @@ def _build(enrolment: Enrolment, principal: Staff | None) -> Record:
         "promotion": summary.promotion,
         "place": summary.place or school.name,
         "dated": (summary.dated or year.end_date).isoformat(),
-        "signers": [s.model_dump(mode="json") for s in _signers(enrolment, principal)],
+        "signers": [s.model_dump(mode="json") for s in _signers(enrolment, loaded.principal)],
     }
     return validate_record(data)
 
 
-def _ratings(enrolment: Enrolment, kind: str) -> list[dict[str, Any]]:
+def _ratings(ratings: list[RatingEvaluation], kind: str) -> list[dict[str, Any]]:
     return [
         {"code": r.code, "name": r.name, "level": r.level, "comment": r.comment}
-        for r in enrolment.ratings.all()
+        for r in ratings
         if r.kind == kind
     ]
 
