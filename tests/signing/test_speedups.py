@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 from asn1crypto import x509
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfStreamError
+from pyhanko.pdf_utils.misc import PdfReadError, PdfStreamError
 
 from hocba.signing import speedups
 
@@ -37,10 +37,40 @@ def test_bad_hex_strings_fail_as_in_pyhanko(raw):
         speedups.read_hex_string_from_stream(BytesIO(raw))
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"(Hello)rest",
+        b"()rest",
+        "(\ufeffChữ ký số)".encode("utf-16-be").replace(b"\x00(", b"(").replace(b"\x00)", b")")
+        + b"rest",
+        b"(" + b"x" * 10_000 + b")rest",  # longer than one read chunk
+        b"(a (nested) string)rest",  # nested parentheses: pyHanko's function
+        b"(escaped \\) paren)rest",
+        b"(octal \\101\\102)rest",
+        b"(line\\\ncontinued)rest",
+        b"(binary \xfe\xff\x00A)rest",
+    ],
+)
+def test_literal_strings_as_pyhanko_reads_them(raw):
+    fast, slow = BytesIO(raw), BytesIO(raw)
+    assert speedups.read_string_literal_bytes(fast) == speedups._original_literal(slow)
+    assert fast.read() == slow.read() == b"rest"
+
+
+@pytest.mark.parametrize("raw", [b"(unterminated", b"(bad \\q escape)"])
+def test_bad_literal_strings_fail_as_in_pyhanko(raw):
+    with pytest.raises(PdfReadError):
+        speedups._original_literal(BytesIO(raw))
+    with pytest.raises(PdfReadError):
+        speedups.read_string_literal_bytes(BytesIO(raw))
+
+
 def test_installed_when_signing_loads():
     import hocba.signing.document  # noqa: F401
 
     assert generic.read_hex_string_from_stream is speedups.read_hex_string_from_stream
+    assert generic._read_string_literal_bytes is speedups.read_string_literal_bytes
 
 
 def _name(**attrs: str) -> x509.Name:

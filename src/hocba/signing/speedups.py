@@ -14,6 +14,9 @@
    attribute is dumped (~4 ms a signature, and the signed attributes are dumped several
    times). They are pure functions of the certificate, so the DER is built once per
    certificate by pyHanko's own function and each call returns a fresh value parsed from it.
+4. pyHanko reads literal strings ``(...)`` one byte at a time too; a record has ~40 of them
+   (UTF-16 field names, signers, reasons). A string with no ``(`` or ``\\`` before its
+   closing ``)`` is taken whole; any other hands over to pyHanko's function from the start.
 
 pyHanko reads hex strings one byte at a time through a generator. A signature's
 ``/Contents`` is a ~20,000-digit hex string, so every parse of a signature dictionary costs
@@ -62,6 +65,33 @@ def read_hex_string_from_stream(stream: Any) -> Any:
         break
     stream.seek(start)
     return _original(stream)
+
+
+_original_literal = generic._read_string_literal_bytes
+_LITERAL_SPECIAL = re.compile(rb"[()\\]")
+_LITERAL_CHUNK = 4096
+
+
+def read_string_literal_bytes(stream: Any) -> bytes:
+    start = stream.tell()
+    stream.read(1)  # "("
+    buffer = b""
+    while True:
+        chunk = stream.read(_LITERAL_CHUNK)
+        if not chunk:
+            break
+        scanned = len(buffer)
+        buffer += chunk
+        special = _LITERAL_SPECIAL.search(buffer, scanned)
+        if special is None:
+            continue
+        if special.group() == b")":
+            end = special.start()
+            stream.seek(start + 1 + end + 1)
+            return buffer[:end]
+        break
+    stream.seek(start)
+    return _original_literal(stream)  # type: ignore[no-any-return]
 
 
 _original_name_eq = x509.Name.__eq__
@@ -132,9 +162,10 @@ def as_signing_certificate_v2(
 
 
 def install() -> None:
-    """Idempotent: replace pyHanko's hex-string reader, asn1crypto's name comparison and
+    """Idempotent: replace pyHanko's string readers, asn1crypto's name comparison and
     pyHanko's ESS signing-certificate builders with the fast ones."""
     generic.read_hex_string_from_stream = read_hex_string_from_stream
+    generic._read_string_literal_bytes = read_string_literal_bytes
     x509.Name.__eq__ = name_eq  # type: ignore[method-assign,assignment]
     x509.NameTypeAndValue.prepped_value = property(prepped_value)  # type: ignore[method-assign,assignment]
     general.as_signing_certificate = as_signing_certificate
