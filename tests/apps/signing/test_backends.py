@@ -201,3 +201,56 @@ def test_a_broken_key_fails_the_records_with_its_reason_and_signs_nothing(school
     }
     assert set(RecordVersion.objects.filter(enrolment__school_class=cls)
                .values_list("status", flat=True)) == {S.FINAL}  # fmt: skip
+
+
+def _typed_p12_key(school, gvcn, cls, pki_path) -> str:
+    """The GVCN's .p12 whose password the GVCN types for each batch; returns the password."""
+    apps_pki = load_pki(pki_path)
+    version = RecordVersion.objects.filter(enrolment__school_class=cls).first()
+    entry = apps_pki.signer_entry(SignerRole.GVCN, _planned(version, SignerRole.GVCN))
+    SignerKey.objects.create(school=school, role="gvcn", user=gvcn, kind="pkcs12",
+                             location=str(entry.p12), pin_at_batch=True)  # fmt: skip
+    return apps_pki.password
+
+
+def test_a_typed_pin_batch_cut_off_by_a_restart_resumes_when_the_pin_is_typed_again(
+    school, cls, gvcn, pki_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    password = _typed_p12_key(school, gvcn, cls, pki_path)
+    finalise(cls)
+    lost = []
+    monkeypatch.setattr(services, "run_in_background", lost.append)  # the process "dies"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.start_gvcn_signing(gvcn, cls, {"gvcn": password})
+    assert lost and first.pk in services._LIVE
+    # a second click while it still runs in this process: the same batch, nothing new started
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.start_gvcn_signing(gvcn, cls, {"gvcn": password}).pk == first.pk
+    assert len(lost) == 1
+    services._LIVE.clear()  # the process stopped: the opened key and its PIN are gone
+    monkeypatch.setattr(services, "run_in_background", lambda work: work())
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.start_gvcn_signing(gvcn, cls, {"gvcn": password})
+    assert again.pk == first.pk
+    again.refresh_from_db()
+    assert (again.status, again.done_count, again.failed_count) == ("done", again.total, 0)
+    assert set(RecordVersion.objects.filter(enrolment__school_class=cls)
+               .values_list("status", flat=True)) == {S.GVCN_SIGNED}  # fmt: skip
+    assert SigningBatch.objects.count() == 1 and not services._LIVE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_typed_pin_batch_runs_in_a_background_thread(school, cls, gvcn, pki_path):
+    import time
+
+    password = _typed_p12_key(school, gvcn, cls, pki_path)
+    finalise(cls)
+    batch = services.start_gvcn_signing(gvcn, cls, {"gvcn": password})
+    deadline = time.monotonic() + 60
+    while batch.status != "done" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        batch.refresh_from_db()
+    assert (batch.status, batch.done_count) == ("done", batch.total)
+    while services._LIVE and time.monotonic() < deadline:  # the thread drops the key last
+        time.sleep(0.05)
+    assert not services._LIVE

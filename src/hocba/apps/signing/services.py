@@ -429,6 +429,12 @@ def _sign_together(
 
         async def finish(i: int) -> None:
             try:
+                if i not in raw:
+                    raise SigningError(
+                        "Dịch vụ ký số không trả về chữ ký cho bản XML.",
+                        detail=f"no XML signature for item {works[i].item.pk}",
+                        code="signing.batch_count",
+                    )
                 _check_raw(batch_signer.certificate, raw[i], prepared[i].tbs_hash)
                 works[i].xml = await async_finish_xml(prepared[i], raw[i], timestamper)
             except SigningError as exc:
