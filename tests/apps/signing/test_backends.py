@@ -139,7 +139,9 @@ def test_a_school_signed_with_a_p12_file_a_phone_gateway_and_a_usb_token_verifie
     assert token["pin"] not in str(list(AuditEvent.objects.values_list("data", flat=True)))
 
 
-def test_a_gvcn_signs_through_a_csc_remote_service(school, cls, gvcn, pki_path, settings, tmp_path):
+def test_a_gvcn_signs_through_a_csc_remote_service(
+    school, cls, gvcn, principal, pki_path, settings, tmp_path
+):
     apps_pki = load_pki(pki_path)
     version = RecordVersion.objects.filter(enrolment__school_class=cls).first()
     teacher = _planned(version, SignerRole.GVCN)
@@ -167,6 +169,14 @@ def test_a_gvcn_signs_through_a_csc_remote_service(school, cls, gvcn, pki_path, 
                 (SignerRole.GVCN, True, True)
             ], report.problems
             assert report.record.digest == v.digest
+    # the principal and the seal (the demo PKI in development) finish it: VALID, PDF and XML
+    batch = services.run_batch(services.start_principal_signing(principal, cls).pk)
+    assert (batch.status, batch.failed_count) == ("done", 0)
+    for v in RecordVersion.objects.filter(enrolment__school_class=cls):
+        pdf_report = verify_pdf(_read(v.pdf), trust)
+        pair = compare_pair(pdf_report, verify_xml(_read(v.xml), trust))
+        assert (v.status, pdf_report.verdict, pair.verdict) == (
+            S.ISSUED, Verdict.VALID, Verdict.VALID)  # fmt: skip
 
 
 def test_production_refuses_an_unconfigured_signer_at_batch_start(cls, gvcn, monkeypatch):
