@@ -1,10 +1,13 @@
 """Signing and issuing records in batches (DOMAIN §6: GVCN → principal → school seal → issued).
 
-``start_*`` check authority, create a batch with one item per record still to sign and enqueue
-the background task; ``run_batch`` (the task) signs item by item. Each record's signature is
-written in its own transaction that re-checks the record's status under a row lock, so a batch
-that is re-run, resumed after a crash or raced by a second batch never signs a record twice;
-one record's failure is kept on its item and the rest go on.
+``start_*`` check authority and that every signer of the stage has a key (production), create
+a batch with one item per record still to sign and enqueue the background task — or, when a
+key's PIN was typed for this batch, run it in a thread of this process with the key held in
+memory. ``run_batch`` (the task) signs groups of records with one approval each (PDF and XML
+form together, docs/signing.md). Each record's signature is written in its own transaction
+that re-checks the record's status under a row lock, so a batch that is re-run, resumed after
+a crash or raced by a second batch never signs a record twice; one record's failure is kept on
+its item and the rest go on.
 """
 
 from __future__ import annotations
