@@ -4,6 +4,7 @@ the bare library doing the same work in the same run (docs/performance.md)."""
 from __future__ import annotations
 
 import json
+import signal
 
 import click
 from rich.console import Console
@@ -34,6 +35,10 @@ def bench(records: int, workers: int, as_json: bool, quick: bool) -> None:
     """Đo tốc độ kết xuất, ký, xác minh, nhập bảng tính và web so với thư viện trần."""
     from hocba.bench.harness import Options, run, table
 
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # unwinds: server stopped, database dropped, temp removed
+
+    signal.signal(signal.SIGTERM, stop)
     err = Console(stderr=True)
     report = run(
         Options(records=records, workers=workers, quick=quick),
@@ -42,4 +47,5 @@ def bench(records: int, workers: int, as_json: bool, quick: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
-        Console().print(table(report))
+        out = Console()
+        Console(width=None if out.is_terminal else 200).print(table(report))
