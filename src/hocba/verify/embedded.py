@@ -59,7 +59,8 @@ def check_record_data(doc: RecordPdf) -> tuple[RecordReport, Record | None, list
         school=record.school.name,
         matches_qr=token is not None and token.digest == digest,
     )
-    if record_digest(record) != digest:
+    canonical = record_digest(record)
+    if canonical != digest:
         problems.append(
             Problem("data.not_canonical", "Dữ liệu đính kèm không ở dạng chuẩn (RFC 8785).")
         )
@@ -72,11 +73,12 @@ def check_record_data(doc: RecordPdf) -> tuple[RecordReport, Record | None, list
             )
         )
         report = replace(report, matches_qr=False)
-    problems.extend(_check_xml(doc, record))
+    problems.extend(_check_xml(doc, canonical))
     return report, record, problems
 
 
-def _check_xml(doc: RecordPdf, record: Record) -> list[Problem]:
+def _check_xml(doc: RecordPdf, canonical: str) -> list[Problem]:
+    """The attached XML states the same record: its canonical digest is ``canonical``."""
     xml = doc.attachments.get(RECORD_XML)
     if xml is None:
         return [
@@ -87,7 +89,7 @@ def _check_xml(doc: RecordPdf, record: Record) -> list[Problem]:
             )
         ]
     try:
-        same = record_digest(from_xml(xml)) == record_digest(record)
+        same = record_digest(from_xml(xml)) == canonical
     except InvalidRecord as exc:
         return [Problem("data.xml_invalid", f"Bản XML đính kèm không hợp lệ: {exc.message_vi}")]
     if not same:
