@@ -25,6 +25,7 @@ is exactly pyHanko's.
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -45,6 +46,9 @@ _FIELD_CHANGES = frozenset({"/V", "/AP"})
 _FORM_CHANGES = frozenset({"/SigFlags"})
 _TRAILER_KEYS = ("/Root", "/Info", "/Encrypt")
 _MAX_DEPTH = 32
+_REVIEWED: weakref.WeakKeyDictionary[PdfFileReader, dict[int, str | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class RecordDiffPolicy(DiffPolicy):
@@ -89,9 +93,12 @@ def signature_fills(reader: PdfFileReader, base: int) -> list[str] | None:
     if xrefs.hybrid_xrefs_present:
         return None
     filled: list[str] = []
+    known = _REVIEWED.setdefault(reader, {})  # each revision is reviewed for every signature
     try:
         for revision in range(base + 1, xrefs.total_revisions):
-            name = _one_signature(reader, revision)
+            if revision not in known:
+                known[revision] = _one_signature(reader, revision)
+            name = known[revision]
             if name is None:
                 return None
             filled.append(name)
