@@ -45,7 +45,9 @@ def transfer() -> None:
               help="Mã trường chuyển đi (mặc định: trường của lần ghi danh gần nhất).")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Tệp gói .zip sẽ ghi.")  # fmt: skip
-def export(student_code: str, school_code: str | None, output: Path) -> None:
+@click.option("--pin-prompt", is_flag=True,
+              help="Hỏi mã PIN của khoá con dấu (không hiện khi gõ) nếu khoá cần PIN.")  # fmt: skip
+def export(student_code: str, school_code: str | None, output: Path, pin_prompt: bool) -> None:
     """Xuất gói chuyển trường của một học sinh: mọi học bạ đã ban hành (PDF, XML) và bản kê
     khai có con dấu số của trường.
 
@@ -72,7 +74,10 @@ def export(student_code: str, school_code: str | None, output: Path) -> None:
             school = last.school_class.school if last else None
         if school is None:
             raise HocbaError("Không tìm thấy trường chuyển đi.", code="transfer.unknown_school")
-        package = services.export_package(None, student, school)
+        pin = None
+        if pin_prompt and services.seal_needs_pin(school):
+            pin = click.prompt("Mã PIN khoá con dấu", hide_input=True)
+        package = services.export_package(None, student, school, pin=pin)
     except HocbaError as exc:
         _fail(exc)
     output.write_bytes(package.data)

@@ -281,3 +281,44 @@ def test_a_package_resealed_by_a_foreign_seal_is_refused_and_nothing_is_written(
     assert "transfer.seal_untrusted" in exc.value.report.codes()
     assert "danh sách tin cậy" in exc.value.message_vi
     assert _counts() == before
+
+
+def _configured_seal(school, pki_path, *, location: str | None = None, typed: bool = False) -> str:
+    """Configure the school seal as a .p12 file (the demo PKI's seal); returns its password."""
+    from hocba.apps.signing.models import SignerKey
+    from hocba.spec import SignerRole
+
+    pki = load_pki(pki_path)
+    entry = pki.signer_entry(SignerRole.SEAL, school.name)
+    SignerKey.objects.create(school=school, role="seal", kind="pkcs12",
+                             location=location or str(entry.p12), pin_at_batch=typed)  # fmt: skip
+    return pki.password
+
+
+def test_export_seals_with_the_key_configured_for_the_school(principal, student, cls, pki_path):
+    from hocba.errors import HocbaError
+
+    _configured_seal(cls.school, pki_path, location="/nowhere/seal.p12")
+    with pytest.raises(HocbaError, match="/nowhere/seal.p12"):
+        services.export_package(principal, student, cls.school)
+    assert not AuditEvent.objects.filter(tag=EventTag.TRANSFER_PACKAGE_EXPORTED).exists()
+
+
+def test_a_seal_key_with_a_typed_pin_asks_for_it_on_the_export_form(
+    client, principal, student, cls, pki_path, trust
+):
+    from hocba.apps.transfers.errors import SealPinRequired
+
+    password = _configured_seal(cls.school, pki_path, typed=True)
+    with pytest.raises(SealPinRequired):
+        services.export_package(principal, student, cls.school)
+    client.force_login(principal)
+    page = client.get(reverse("transfers:school", args=[cls.school.pk])).content.decode()
+    assert 'name="pin"' in page
+    url = reverse("transfers:export", args=[cls.school.pk, student.pk])
+    refused = client.post(url)
+    assert refused.status_code == 409 and "mã PIN" in refused.content.decode()
+    response = client.post(url, {"pin": password})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert verify_bundle(response.content, trust).ok
+    assert password not in "".join(str(e.data) for e in AuditEvent.objects.all())

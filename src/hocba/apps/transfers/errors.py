@@ -40,3 +40,9 @@ class StudentConflict(TransferError):
 
 class UnknownClass(TransferError):
     code = "transfer.unknown_class"
+
+
+class SealPinRequired(TransferError):
+    """The seal's key asks for a PIN typed at each use and none was given."""
+
+    code = "transfer.seal_pin_required"

@@ -28,6 +28,7 @@ from hocba.apps.directory import services as directory
 from hocba.apps.directory.models import Enrolment, School, SchoolClass, Student
 from hocba.apps.records.models import RecordVersion
 from hocba.apps.transfers.errors import (
+    SealPinRequired,
     NothingToTransfer,
     PackageRefused,
     StudentConflict,
@@ -125,15 +126,36 @@ def _history(student: Student, school: School) -> tuple[list[TransferRecord], di
     return entries, files
 
 
-def _seal(actor: Any, school: School) -> Signer:
-    from hocba.apps.signing.backends import backend_for
+def seal_needs_pin(school: School) -> bool:
+    """Whether the school seal's configured key asks for a PIN typed at each use."""
+    from hocba.apps.signing.backends import signer_keys
 
-    return backend_for(actor).signer(SignerRole.SEAL, school.name)
+    key = signer_keys(school, None, [SignerRole.SEAL]).get(SignerRole.SEAL)
+    return bool(key is not None and key.pin_at_batch)
+
+
+def _seal(actor: Any, school: School, pin: str | None) -> Signer:
+    """The school seal as configured on the signer-keys page (the demo PKI outside
+    production); a PIN typed for this export is used once and never stored."""
+    from hocba.apps.signing.backends import ConfiguredBackend
+
+    backend = ConfiguredBackend(school, None, [SignerRole.SEAL], {"seal": pin} if pin else None)
+    if SignerRole.SEAL in backend.needs_pin() and not pin:
+        raise SealPinRequired(
+            "Khoá con dấu số của trường cần mã PIN: nhập mã PIN để ký bản kê khai.",
+            detail="the seal key needs a PIN typed for this export",
+        )
+    return backend.signer(SignerRole.SEAL, school.name)
 
 
 @transaction.atomic
 def export_package(
-    actor: Any, student: Student, school: School, *, seal: Signer | None = None
+    actor: Any,
+    student: Student,
+    school: School,
+    *,
+    seal: Signer | None = None,
+    pin: str | None = None,
 ) -> Package:
     """The transfer package of ``student`` from ``school``, sealed by the school seal.
 
@@ -160,7 +182,7 @@ def export_package(
         ),
         records=tuple(entries),
     )
-    data = build_package(manifest, files, seal or _seal(actor, school))
+    data = build_package(manifest, files, seal or _seal(actor, school, pin))
     audit.record(
         EventTag.TRANSFER_PACKAGE_EXPORTED, actor=actor, subject=student,
         scope_path=school.org_unit.path,
@@ -189,9 +211,9 @@ def import_trust(trust_dir: Path | str | None = None) -> TrustConfig:
 
     if trust_dir or os.environ.get("HOCBA_TRUST_DIR", "").strip():
         return load_trust(trust_dir)
-    from hocba.apps.signing.backends import backend_for
+    from hocba.apps.signing.backends import ConfiguredBackend
 
-    return backend_for(None).trust()
+    return ConfiguredBackend(None, None, [], None).trust()
 
 
 def _class(school: School, class_name: str, on: dt.date) -> SchoolClass:

@@ -55,6 +55,7 @@ def _page(request: HttpRequest, found: School, **extra: object) -> dict[str, obj
         "school": found,
         "students": services.exportable_students(request.user, found),
         "transfers_in": services.transfers_in(request.user, found),
+        "needs_pin": services.seal_needs_pin(found),
         **extra,
     }
 
@@ -65,7 +66,8 @@ def export(request: HttpRequest, school_id: int, student_id: int) -> HttpRespons
     found = _school(school_id)
     student = get_object_or_404(Student, pk=student_id)
     try:
-        package = services.export_package(request.user, student, found)
+        pin = request.POST.get("pin") or None
+        package = services.export_package(request.user, student, found, pin=pin)
     except NotAllowed:
         raise
     except HocbaError as err:
