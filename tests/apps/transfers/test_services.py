@@ -299,7 +299,7 @@ def test_export_seals_with_the_key_configured_for_the_school(principal, student,
     from hocba.errors import HocbaError
 
     _configured_seal(cls.school, pki_path, location="/nowhere/seal.p12")
-    with pytest.raises(HocbaError, match="/nowhere/seal.p12"):
+    with pytest.raises(HocbaError, match=r"/nowhere/seal\.p12"):
         services.export_package(principal, student, cls.school)
     assert not AuditEvent.objects.filter(tag=EventTag.TRANSFER_PACKAGE_EXPORTED).exists()
 

@@ -28,9 +28,9 @@ from hocba.apps.directory import services as directory
 from hocba.apps.directory.models import Enrolment, School, SchoolClass, Student
 from hocba.apps.records.models import RecordVersion
 from hocba.apps.transfers.errors import (
-    SealPinRequired,
     NothingToTransfer,
     PackageRefused,
+    SealPinRequired,
     StudentConflict,
     UnknownClass,
 )
