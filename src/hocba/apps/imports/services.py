@@ -548,6 +548,18 @@ class _Catalogs:
         return self._ratings[grade].get((kind, code))
 
 
+def _merge(
+    current: list[Any], index: dict[str, int], given: dict[str, Any]
+) -> tuple[list[str], dict[str, Any]]:
+    """Write ``given`` into the stored row ``current``: the fields that changed and their
+    values before (comments left out of the audit trail: free text may be personal)."""
+    diff = [f for f, v in given.items() if current[index[f]] != v]
+    before = {f: current[index[f]] for f in diff if f != "comment"}
+    for f in diff:
+        current[index[f]] = given[f]
+    return diff, before
+
+
 def _student_problem(
     row: SubjectRow | RatingRow, enrolment: Enrolment | None
 ) -> list[IngestProblem]:
@@ -807,13 +819,10 @@ def apply_evaluations(
                 tally["subjects", "created"] += 1
             else:
                 pk, current = stored
-                diff = [f for f, v in given.items() if current[S_INDEX[f]] != v]
+                diff, before = _merge(current, S_INDEX, given)
                 if not diff:
                     tally["subjects", "unchanged"] += 1
                     continue
-                before = {f: current[S_INDEX[f]] for f in diff if f != "comment"}
-                for f in diff:
-                    current[S_INDEX[f]] = given[f]
                 s_changed.append((*current, now, pk))
                 changes.append(
                     {
@@ -865,13 +874,10 @@ def apply_evaluations(
                 tally["ratings", "created"] += 1
             else:
                 pk, current = stored
-                diff = [f for f, v in given.items() if current[R_INDEX[f]] != v]
+                diff, before = _merge(current, R_INDEX, given)
                 if not diff:
                     tally["ratings", "unchanged"] += 1
                     continue
-                before = {f: current[R_INDEX[f]] for f in diff if f != "comment"}
-                for f in diff:
-                    current[R_INDEX[f]] = given[f]
                 r_changed.append((*current, now, pk))
                 changes.append(
                     {
