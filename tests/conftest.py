@@ -66,8 +66,40 @@ def _fast_password_hashing(request: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+_DB_FIXTURES = frozenset(
+    (
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    )
+)
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") or item.get_closest_marker("database"):
+        return True
+    return bool(_DB_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def _postgresql_pass() -> bool:
+    wanted = os.environ.get("HOCBA_TEST_DATABASE_URL", "").strip()
+    return bool(wanted) and not wanted.startswith("sqlite")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright keeps an event loop running in the main thread until
     the session ends, and code under test that calls ``asyncio.run`` (signing) cannot run
-    in a thread with a running loop."""
+    in a thread with a running loop.
+
+    On PostgreSQL (``HOCBA_TEST_DATABASE_URL``) only the tests that reach a database run: the
+    others (pipeline, lint, types) do not depend on it and have run in the SQLite pass, which
+    CI runs first. ``HOCBA_TEST_EVERYTHING=1`` runs them all on PostgreSQL too."""
+    if _postgresql_pass() and not os.environ.get("HOCBA_TEST_EVERYTHING"):
+        kept = [item for item in items if _uses_database(item)]
+        dropped = [item for item in items if not _uses_database(item)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))

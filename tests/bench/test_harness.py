@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database]  # its web stage adds PostgreSQL rows
 
 
 def _expected_keys() -> list[str]:

@@ -98,6 +98,7 @@ def _worker(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.database
 def test_a_batch_killed_with_sigkill_resumes_and_signs_every_record_exactly_once(
     tmp_path, database_url
 ):
