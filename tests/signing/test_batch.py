@@ -3,6 +3,7 @@ every record verifies VALID; refusals per record; a retry never re-signs a signe
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import replace
 
 import pytest
@@ -22,6 +23,7 @@ from hocba.verify import verify_pdf
 from tests.pki_fixtures import OTHER_TEACHER, TEACHER
 from tests.signing.batch_fixtures import N, rendered_records
 from tests.signing.csc_server import CscServer, make_csc_pki
+from tests.signing.csc_v2 import CscV2Front
 
 
 @pytest.fixture
@@ -108,8 +110,9 @@ def test_a_bad_certificate_is_refused_before_anything_is_prepared(rendered_batch
         assert [i.pdf for i in report.items] == rendered_batch[:3]
 
 
+@pytest.mark.parametrize("api_version", ["v1", "v2"])
 def test_csc_signs_the_batch_with_one_authorize_and_one_sign_hash(
-    rendered_batch, pki, tsa, tmp_path
+    rendered_batch, pki, tsa, tmp_path, api_version
 ) -> None:
     csc_pki = make_csc_pki(
         tmp_path / "csc", teacher=TEACHER, other=OTHER_TEACHER, school=pki.school
@@ -123,8 +126,10 @@ def test_csc_signs_the_batch_with_one_authorize_and_one_sign_hash(
     trust = replace(base, roots=(*base.roots, csc_pki.root), crls=(*base.crls, *csc_pki.crls))
     if constraints:
         trust = replace(trust, constraints=constraints)  # type: ignore[call-arg]
-    with CscServer(csc_pki.config) as url:
-        csc = CscSigner.connect(CscConfig(url=url, credential_id="hocba/teacher"), environ={})
+    with CscServer(csc_pki.config) as dummy_url, ExitStack() as stack:
+        url = dummy_url if api_version == "v1" else stack.enter_context(CscV2Front(dummy_url))
+        config = CscConfig(url=url, credential_id="hocba/teacher", api_version=api_version)
+        csc = CscSigner.connect(config, environ={})
         report = sign_batch(
             rendered_batch[:8], SignerRole.GVCN, CscBatchSigner(csc), tsa, trust=trust
         )

@@ -1,6 +1,7 @@
 """One conformance suite, run unchanged against every signer backend (DESIGN: backends behind
 one protocol). Each backend holds one planned role — the school seal on a SoftHSM2 token,
-the GVCN at a CSC service on loopback, the GVCN at our phone-confirmation gateway on loopback
+the GVCN at a CSC service on loopback (spoken in CSC API v1, and in v2 through a strict v2
+front, tests/signing/csc_v2.py), the GVCN at our phone-confirmation gateway on loopback
 (tests/signing/gateway_server.py), the GVCN in a PKCS#12 file — and the other roles sign
 with PKCS#12, so every record is signed GVCN → principal → seal and verified as a whole.
 
@@ -34,10 +35,11 @@ from hocba.spec import SignerRole
 from hocba.verify import verify_pdf
 from tests.pki_fixtures import OTHER_TEACHER, TEACHER
 from tests.signing.csc_server import CscServer, make_csc_pki
+from tests.signing.csc_v2 import CscV2Front
 from tests.signing.gateway_server import GatewayServer
 from tests.signing.softhsm import session_token
 
-BACKENDS = ["pkcs12", "pkcs11", "csc", "gateway"]
+BACKENDS = ["pkcs12", "pkcs11", "csc", "csc-v2", "gateway"]
 
 
 @dataclass
@@ -110,13 +112,19 @@ def _pkcs11(pki: DemoPki, tmp: Path) -> Backend:
     return Backend("pkcs11", SignerRole.SEAL, good, refused, pki.trust(), closers)
 
 
-def _csc(pki: DemoPki, tmp: Path) -> Backend:
+def _csc(pki: DemoPki, tmp: Path, api_version: str = "v1") -> Backend:
     csc_pki = make_csc_pki(tmp / "csc", teacher=TEACHER, other=OTHER_TEACHER, school=pki.school)
     server = CscServer(csc_pki.config)
     url = server.__enter__()
+    closers = [lambda: server.__exit__()]
+    if api_version == "v2":
+        front = CscV2Front(url)
+        url = front.__enter__()
+        closers.insert(0, lambda: front.__exit__())
 
     def connect(label: str) -> CscSigner:
-        return CscSigner.connect(CscConfig(url=url, credential_id=f"hocba/{label}"), environ={})
+        config = CscConfig(url=url, credential_id=f"hocba/{label}", api_version=api_version)
+        return CscSigner.connect(config, environ={})
 
     base = pki.trust()
     trust = replace(
@@ -126,9 +134,12 @@ def _csc(pki: DemoPki, tmp: Path) -> Backend:
         "signing.certificate_revoked": connect("revoked"),
         "signing.wrong_signer": connect("other"),
     }
-    return Backend(
-        "csc", SignerRole.GVCN, connect("teacher"), refused, trust, [lambda: server.__exit__()]
-    )
+    name = "csc" if api_version == "v1" else f"csc-{api_version}"
+    return Backend(name, SignerRole.GVCN, connect("teacher"), refused, trust, closers)
+
+
+def _csc_v2(pki: DemoPki, tmp: Path) -> Backend:
+    return _csc(pki, tmp, "v2")
 
 
 def _gateway(pki: DemoPki, tmp: Path) -> Backend:
@@ -159,7 +170,8 @@ def _gateway(pki: DemoPki, tmp: Path) -> Backend:
 def backend(
     request: pytest.FixtureRequest, pki: DemoPki, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Backend]:
-    makers = {"pkcs12": _pkcs12, "pkcs11": _pkcs11, "csc": _csc, "gateway": _gateway}
+    makers = {"pkcs12": _pkcs12, "pkcs11": _pkcs11, "csc": _csc, "csc-v2": _csc_v2,
+              "gateway": _gateway}  # fmt: skip
     make = makers[request.param]
     made = make(pki, tmp_path_factory.mktemp(request.param))
     yield made

@@ -144,12 +144,13 @@ class SignerSpec:
             )
             return Pkcs11Signer.open(config, chain=chain, pin=secret)
         if self.kind == "csc":
-            from hocba.signing.csc import TOKEN_ENV, CscConfig, CscSigner
+            from hocba.signing.csc import TOKEN_ENV, CscConfig, CscSigner, api_version_from_env
 
             config_csc = CscConfig(
                 url=self.location.rstrip("/"),
                 credential_id=self.identifier,
                 token_env=self.token_env or TOKEN_ENV,
+                api_version=api_version_from_env(env),
             )
             return CscSigner.connect(config_csc, environ=env, pin=secret)
         from hocba.signing.gateway import TOKEN_ENV as GW_TOKEN_ENV
