@@ -90,3 +90,28 @@ def test_a_broken_constraints_file_is_refused(tmp_path, pki, other_pki, text):
     with pytest.raises(SigningError) as exc:
         _trust_dir(tmp_path / "trust", pki, other_pki, constraints=text)
     assert exc.value.code == "trust.bad_constraints"
+
+
+def _ca(pki):
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+
+    data = pki.issuing_ca_cert.read_bytes()
+    if pem.detect(data):
+        _, _, data = pem.unarmor(data)
+    return asn1_x509.Certificate.load(data)
+
+
+def test_a_same_named_ca_in_the_chain_does_not_hide_the_real_issuer(pki, other_pki):
+    """Both demo PKIs name their CAs alike: the walk up the chain follows key identifiers, so
+    a look-alike CA carried in the chain (e.g. on a shared token) neither blocks the real
+    issuer nor is taken for it."""
+    trust = pki.trust()
+    assert trust.allowed_issuers(SignerRole.SEAL.value), "the demo trust list constrains seals"
+    ours = pki.load_signer(SignerRole.SEAL).certificate
+    theirs = other_pki.load_signer(SignerRole.SEAL).certificate
+    assert ours.issuer == theirs.issuer  # the same name, different keys
+    chain = [_ca(pki), _ca(other_pki)]  # the look-alike last, as a token listed them
+    assert trust.issuer_allowed(SignerRole.SEAL.value, ours, chain)
+    assert not trust.issuer_allowed(SignerRole.SEAL.value, theirs, chain)
+    assert not trust.issuer_allowed(SignerRole.SEAL.value, ours, chain[1:])

@@ -102,18 +102,21 @@ class TrustConfig:
         if not allowed:
             return True
         cas = {c.sha256: c for c in (*chain, *self.roots, *self.certs) if c.ca}
-        by_subject = {c.subject.dump(): c for c in cas.values()}
+        by_subject: dict[bytes, list[x509.Certificate]] = {}
+        for ca in cas.values():
+            by_subject.setdefault(ca.subject.dump(), []).append(ca)
         names: set[str] = set()
-        issuer_name, seen = cert.issuer, 0
-        while seen < 8:  # walk up by issuer name, as far as the known CAs go
+        child, seen = cert, 0
+        while seen < 8:  # walk up by issuer, as far as the known CAs go
+            issuer_name = child.issuer
             names |= {_normalise(issuer_name.human_friendly), _normalise(_cn(issuer_name))}
-            issuer = by_subject.get(issuer_name.dump())
+            issuer = _issuer_of(child, by_subject.get(issuer_name.dump(), []))
             if issuer is None:
                 break
             names.add(issuer.sha256.hex())
             if issuer.self_signed != "no":
                 break
-            issuer_name, seen = issuer.issuer, seen + 1
+            child, seen = issuer, seen + 1
         return bool(allowed & names)
 
     @property
@@ -209,3 +212,18 @@ def _load_crls(data: bytes) -> Iterable[crl.CertificateList]:
     if pem.detect(data):
         return [crl.CertificateList.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
     return [crl.CertificateList.load(data)]
+
+
+def _issuer_of(
+    child: x509.Certificate, candidates: list[x509.Certificate]
+) -> x509.Certificate | None:
+    """The CA among ``candidates`` (same subject name as ``child``'s issuer) that issued
+    ``child``: two CAs may share a name (two demo PKIs, or a rogue copy), so the key identifier
+    decides, and a candidate whose key does not match is never taken."""
+    wanted = child.authority_key_identifier
+    if wanted is None:
+        return candidates[0] if len(candidates) == 1 else None
+    for candidate in candidates:
+        if candidate.key_identifier == wanted:
+            return candidate
+    return None
