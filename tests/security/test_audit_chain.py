@@ -8,6 +8,7 @@ outside the database, make ``hocba audit verify`` notice rows cut off after a ch
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -134,6 +135,19 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_the_v1_formula_gives_the_digest_the_old_code_gave():
+    # Digest computed with ``row_hash`` of the code before this change (commit a9040a2).
+    fields = {
+        "seq": 42, "at": dt.datetime(2026, 11, 29, 3, 43, 1, 123456, tzinfo=dt.UTC),
+        "tag": "record:version:viewed", "actor_id": 7, "actor_label": "not hashed in v1",
+        "subject_type": "RecordVersion", "subject_id": "12", "scope_path": "/1/2/",
+        "data": {"z": 1, "a": ["Điểm", 2.5], "n": None}, "prev_hash": "ab" * 32,
+    }  # fmt: skip
+    old = "c205bcbe9e4b08a8c981d5fd6bfca7309d312afd9e7b4b2064c2ea36637ee8e7"
+    assert chain.row_hash(1, fields) == old
+    assert chain.row_hash(2, {**fields, "hash_version": 2}) != old
 
 
 def test_v1_rows_still_verify_and_new_rows_continue_the_chain_with_v2(token_agent):
@@ -319,3 +333,46 @@ def test_concurrent_appenders_keep_one_chain_and_checkpoints_match_it(checkpoint
     assert sorted(cp["seq"] for cp in checkpoint_lines()) == list(range(4, total + 1, 4))
     found = checkpoints.read()
     assert found.refused == [] and verify_chain(against=found.checkpoints) is None
+
+
+def test_every_checkpoint_setting_is_documented():
+    import re
+    from pathlib import Path
+
+    source = Path(checkpoints.__file__).read_text("utf-8")
+    names = set(re.findall(r'"(HOCBA_[A-Z_]+)"', source))
+    docs = Path(__file__).parents[2] / "docs"
+    settings_md = (docs / "settings.md").read_text("utf-8")
+    assert names == {
+        "HOCBA_AUDIT_CHECKPOINT_DIR", "HOCBA_AUDIT_CHECKPOINT_EVERY", "HOCBA_AUDIT_CHECKPOINT_KEY",
+    }  # fmt: skip
+    assert {n for n in names if f"`{n}`" not in settings_md} == set()
+    assert "## `hocba audit checkpoint`" in (docs / "cli.md").read_text("utf-8")
+
+
+def test_the_audit_models_and_migrations_agree():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "audit", check=True, dry_run=True, verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_marks_rows_written_before_it_v1_and_they_verify():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("audit", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old_event = executor.loader.project_state(before).apps.get_model("audit", "AuditEvent")
+        fields = {
+            "seq": 1, "at": _now(), "tag": "account:login:succeeded", "actor_id": 7,
+            "actor_label": "gvcn1a", "subject_type": "", "subject_id": "", "scope_path": "",
+            "data": {"n": 1}, "prev_hash": chain.GENESIS,
+        }  # fmt: skip
+        old_event.objects.create(**fields, hash=chain.row_hash(1, fields))
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert AuditEvent.objects.get().hash_version == 1
+    assert verify_chain() is None

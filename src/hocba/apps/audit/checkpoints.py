@@ -119,7 +119,7 @@ def load_key(*, create: bool) -> bytes:
     if create:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
+        except OSError:  # already there (the usual case), or not creatable: read reports
             pass
         else:
             with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -188,7 +188,7 @@ def after_append(seq: int, row_hash: str) -> None:
     back event must not become a head that verification then finds missing)."""
     n = every()
     if n and seq % n == 0:
-        transaction.on_commit(lambda: _checkpoint_committed(seq, row_hash))
+        transaction.on_commit(lambda: _checkpoint_committed(seq, row_hash), robust=True)
 
 
 def _checkpoint_committed(seq: int, row_hash: str) -> None:
