@@ -189,6 +189,14 @@ def test_cutting_off_the_last_rows_after_a_checkpoint_is_detected(log):
     assert code == 1 and "#5–#6" in output and "bị cắt" in output
 
 
+def test_an_edit_and_a_cut_end_are_both_reported(log):
+    assert cli("checkpoint")[0] == 0
+    AuditEvent.objects.filter(seq=2).update(actor_label="someone-else")
+    AuditEvent.objects.filter(seq__gte=5).delete()
+    code, output = cli("verify")
+    assert code == 1 and "#2" in output and "#5–#6" in output
+
+
 def test_deleting_every_row_after_a_checkpoint_is_detected(log):
     assert cli("checkpoint")[0] == 0
     AuditEvent.objects.all().delete()

@@ -27,7 +27,7 @@ def verify() -> None:
     setup_django()
     from hocba.apps.audit import checkpoints
     from hocba.apps.audit.models import AuditEvent
-    from hocba.apps.audit.services import verify_chain
+    from hocba.apps.audit.services import truncated_end, verify_chain
 
     try:
         found = checkpoints.read()
@@ -44,6 +44,9 @@ def verify() -> None:
         )
     if broken is not None:
         click.echo(_broken_vi(broken), err=True)
+        cut = truncated_end(found.checkpoints) if broken.kind != "truncated" else None
+        if cut is not None:
+            click.echo(_broken_vi(cut), err=True)
     if broken is not None or found.refused:
         sys.exit(1)
     kept = len(found.checkpoints)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from hocba.apps.audit import chain, checkpoints
@@ -111,21 +112,30 @@ def verify_chain(batch: int = 5000, against: Iterable[Checkpoint] = ()) -> Chain
                 )  # fmt: skip
         prev, version, expected_seq = event.hash, event.hash_version, expected_seq + 1
     # Rows are 1..expected_seq - 1 without a gap here, so their count is that number.
-    return _truncation(heads, rows=expected_seq - 1)
+    return _truncation([cp for group in heads.values() for cp in group], expected_seq - 1)
 
 
-def _truncation(heads: dict[int, list[Checkpoint]], rows: int) -> ChainBreak | None:
-    """Rows cut off the end: a checkpointed head beyond the last row, or fewer rows than a
-    checkpoint counted."""
-    if not heads:
+def truncated_end(against: Iterable[Checkpoint]) -> ChainBreak | None:
+    """Rows cut off the end, judged from the table's size alone: reported beside the first
+    break ``verify_chain`` found further up (which stops the walk there)."""
+    size = AuditEvent.objects.aggregate(rows=Count("id"), last=Max("seq"))
+    return _truncation(list(against), size["last"] or 0, rows=size["rows"])
+
+
+def _truncation(
+    against: list[Checkpoint], last_seq: int, rows: int | None = None
+) -> ChainBreak | None:
+    """A checkpointed head beyond the last row, or fewer rows than a checkpoint counted."""
+    if not against:
         return None
-    newest = max((cp for group in heads.values() for cp in group), key=lambda c: (c.seq, c.count))
-    if newest.seq > rows or newest.count > rows:
+    rows = last_seq if rows is None else rows
+    newest = max(against, key=lambda c: (c.seq, c.count))
+    if newest.seq > last_seq or newest.count > rows:
         return ChainBreak(
-            rows + 1, "truncated",
-            f"rows {rows + 1}..{newest.seq} missing: the checkpoint of {newest.at} "
+            last_seq + 1, "truncated",
+            f"rows {last_seq + 1}..{newest.seq} missing: the checkpoint of {newest.at} "
             f"counted {newest.count} rows, the log has {rows}",
-            last_seq=max(newest.seq, rows + 1),
+            last_seq=max(newest.seq, last_seq + 1),
         )  # fmt: skip
     return None
 
