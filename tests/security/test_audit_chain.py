@@ -384,3 +384,19 @@ def test_the_migration_marks_rows_written_before_it_v1_and_they_verify():
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert AuditEvent.objects.get().hash_version == 1
     assert verify_chain() is None
+
+
+def test_without_a_configured_key_one_is_generated_once_under_hocba_home(
+    log, checkpoint_settings, tmp_path
+):
+    checkpoint_settings.HOCBA_AUDIT_CHECKPOINT_KEY = ""
+    checkpoint_settings.HOCBA_HOME = tmp_path / "home"
+    (tmp_path / "home").mkdir()
+    assert cli("checkpoint")[0] == 0
+    key_file = tmp_path / "home" / checkpoints.KEY_FILE
+    key = key_file.read_text("ascii").strip()
+    assert len(bytes.fromhex(key)) == 32 and key_file.stat().st_mode & 0o777 == 0o600
+    assert cli("checkpoint")[0] == 0 and key_file.read_text("ascii").strip() == key
+    assert cli("verify")[0] == 0
+    key_file.write_text("f" * 64 + "\n", "ascii")  # someone swaps the key: lines no longer hold
+    assert cli("verify")[0] == 1

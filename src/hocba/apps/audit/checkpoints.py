@@ -116,16 +116,8 @@ def load_key(*, create: bool) -> bytes:
     if configured:
         return configured.encode("utf-8")
     path = Path(settings.HOCBA_HOME) / KEY_FILE
-    if create:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except OSError:  # already there (the usual case), or not creatable: read reports
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+    if create and not path.exists():
+        _create_key(path)
     try:
         key = path.read_text(encoding="ascii").strip()
     except OSError as exc:
@@ -139,6 +131,23 @@ def load_key(*, create: bool) -> bytes:
             "Tệp khóa ký điểm chốt nhật ký bị rỗng.", detail=f"empty key file {path}"
         )
     return key.encode("ascii")
+
+
+def _create_key(path: Path) -> None:
+    """Write a fresh key beside, then link it into place: a process racing us either wins
+    the link or reads the complete key, never an empty file. Failure: ``load_key`` reports."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)
+    except OSError:  # FileExistsError: another process won; others: reading reports them
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _mac(body: dict[str, Any], key: bytes) -> str:
