@@ -1,5 +1,7 @@
 """Audit rows: each holds the hash of the previous row, so any edit, deletion or reordering
-breaks the chain (``hocba audit verify``)."""
+breaks the chain (``hocba audit verify``). ``hash_version`` says which formula hashed the row
+(``chain.py``: v1 left ``actor_label`` out; v2 covers every column). Signed checkpoints of the
+head, outside the database, catch rows cut off the end (``checkpoints.py``)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ class AuditEvent(models.Model):
     data = models.JSONField("dữ liệu", default=dict)
     prev_hash = models.CharField("mã băm dòng trước", max_length=64)
     hash = models.CharField("mã băm", max_length=64)
+    # No default: every writer names the formula it hashed with (``chain.CURRENT_VERSION``).
+    hash_version = models.PositiveSmallIntegerField("phiên bản công thức băm")
 
     class Meta:
         verbose_name = "sự kiện nhật ký"
