@@ -174,6 +174,13 @@ def test_each_patched_target_exists_with_its_recorded_signature(patch, unpatched
     assert str(inspect.signature(function)) == RECORDED_SIGNATURES[patch.target]
 
 
+def test_pdf_whitespace_and_hex_digits_are_those_the_fast_readers_assume():
+    from pyhanko.pdf_utils import generic, misc
+
+    assert misc.PDF_WHITESPACE == b" \n\r\t\f\x00"  # speedups._WHITESPACE
+    assert generic.HEX_DIGITS == b"0123456789abcdefABCDEF"  # speedups._NOT_HEX
+
+
 @pytest.mark.parametrize(("module", "name"), list(RECORDED_HELPERS))
 def test_members_the_replacements_use_are_unchanged(module, name):
     function = getattr(importlib.import_module(module), name)
