@@ -150,12 +150,33 @@ def test_the_worker_and_the_bench_install_them(monkeypatch, unpatched):
         raise SystemExit(0)
 
     monkeypatch.setattr("hocba.cli.django.setup_django", fake_setup)
+    monkeypatch.setattr("signal.signal", lambda *args: None)  # the bench's SIGTERM handler
     CliRunner().invoke(worker.worker, [])
     assert speedups.installed() == tuple(p.target for p in speedups.PATCHES)
     speedups.uninstall()
     monkeypatch.setattr("hocba.bench.harness.run", record_then_stop)
     CliRunner().invoke(bench.bench, ["--quick"])
     assert seen["bench"] == tuple(p.target for p in speedups.PATCHES)
+
+
+def test_each_spawned_bench_worker_installs_them_first(tmp_path, unpatched):
+    from hocba.bench.pipeline import _init_worker
+
+    with pytest.raises(Exception):  # noqa: B017 — no PKI there: stops right after installing
+        _init_worker(str(tmp_path / "no-pki"))
+    assert speedups.installed() == tuple(p.target for p in speedups.PATCHES)
+
+
+def test_the_signing_task_installs_them(monkeypatch, unpatched):
+    from hocba.apps.signing import services, tasks
+
+    def stop(batch_id: int) -> Any:
+        raise LookupError(batch_id)
+
+    monkeypatch.setattr(services, "run_batch", stop)
+    with pytest.raises(LookupError):
+        tasks.run_signing_batch.call(0)
+    assert speedups.installed() == tuple(p.target for p in speedups.PATCHES)
 
 
 # --- the targets did not move ----------------------------------------------------------
