@@ -79,7 +79,6 @@ IMPORT_CHECK = textwrap.dedent(
     import django
     django.setup()
     import hocba, hocba.signing, hocba.signing.document, hocba.verify
-    skipped = []
     for info in pkgutil.walk_packages(hocba.__path__, "hocba."):
         if ".migrations" in info.name or info.name.endswith("__main__"):
             continue
@@ -93,6 +92,9 @@ IMPORT_CHECK = textwrap.dedent(
     assert general.as_signing_certificate_v2.__module__ == "pyhanko.sign.general"
     assert attributes.as_signing_certificate_v2.__module__ == "pyhanko.sign.general"
     assert speedups.installed() == (), speedups.installed()
+    for module in ("hocba.apps.signing.tasks", "hocba.apps.verification.views", "hocba.cli.worker",
+                   "hocba.bench.pipeline", "hocba.verify.chains"):
+        assert module in sys.modules, module
     print("imported", len(sys.modules))
     """
 )
