@@ -1,11 +1,16 @@
-"""The fast hex-string reader gives pyHanko's results, and falls back to it for oddities."""
+"""The fast PDF string readers give pyHanko's results and errors, falling back to it for
+oddities; the ESS attributes are pyHanko's bytes. Installing them is explicit (when and
+where: ``tests/security/test_patches.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import BytesIO
 
 import pytest
 from asn1crypto import x509
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError, PdfStreamError
 
@@ -66,11 +71,77 @@ def test_bad_literal_strings_fail_as_in_pyhanko(raw):
         speedups.read_string_literal_bytes(BytesIO(raw))
 
 
-def test_installed_when_signing_loads():
-    import hocba.signing.document  # noqa: F401
+@pytest.fixture
+def installed() -> Iterator[None]:
+    """The speed-ups in place for one test; the process's previous state is restored."""
+    was = speedups.installed()
+    speedups.install()
+    try:
+        yield
+    finally:
+        if not was:
+            speedups.uninstall()
 
+
+def test_install_puts_the_readers_in_place(installed):
     assert generic.read_hex_string_from_stream is speedups.read_hex_string_from_stream
     assert generic._read_string_literal_bytes is speedups.read_string_literal_bytes
+
+
+PDF_BYTES = st.binary(max_size=64) | st.lists(
+    st.sampled_from(
+        [
+            b"4",
+            b"a",
+            b"F",
+            b" ",
+            b"\n",
+            b"\r",
+            b"\t",
+            b"\f",
+            b"%",
+            b">",
+            b"<",
+            b"(",
+            b")",
+            b"\\",
+            b"\\)",
+            b"\\101",
+            b"x",
+            b"\x00",
+            b"\xfe",
+        ]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+def _outcome(read, raw: bytes) -> tuple[object, ...]:
+    stream = BytesIO(raw)
+    try:
+        value = read(stream)
+    except (PdfReadError, PdfStreamError) as exc:
+        return ("error", type(exc), str(exc))
+    return ("value", value, stream.tell())
+
+
+@settings(max_examples=400, deadline=None)
+@given(PDF_BYTES)
+def test_hex_strings_read_as_pyhanko_on_generated_bytes(body):
+    raw = b"<" + body + b">rest"
+    assert _outcome(speedups.read_hex_string_from_stream, raw) == _outcome(speedups._original, raw)
+    assert _outcome(speedups.read_hex_string_from_stream, b"<" + body) == _outcome(
+        speedups._original, b"<" + body
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(PDF_BYTES)
+def test_literal_strings_read_as_pyhanko_on_generated_bytes(body):
+    for raw in (b"(" + body + b")rest", b"(" + body):
+        assert _outcome(speedups.read_string_literal_bytes, raw) == _outcome(
+            speedups._original_literal, raw
+        )
 
 
 def _name(**attrs: str) -> x509.Name:
@@ -90,8 +161,7 @@ NAMES = [
 
 @pytest.mark.parametrize("a", range(len(NAMES)))
 @pytest.mark.parametrize("b", range(len(NAMES)))
-def test_name_comparison_agrees_with_asn1crypto(a, b):
-    speedups.install()
+def test_name_comparison_agrees_with_asn1crypto(a, b, installed):
     left, right = NAMES[a], x509.Name.load(NAMES[b].dump())  # parsed afresh, as in a CMS
     assert speedups.name_eq(left, right) is speedups._original_name_eq(left, right)
     assert (left == right) is speedups._original_name_eq(left, right)
@@ -101,7 +171,7 @@ def test_name_comparison_with_other_types():
     assert speedups.name_eq(NAMES[0], "Trường") is False
 
 
-def test_pinned_asn1crypto_internals():
+def test_pinned_asn1crypto_internals(installed):
     """The speed-ups replace these asn1crypto members; fail loudly if they change shape."""
     assert "_prepped" in vars(x509.NameTypeAndValue)
     assert isinstance(speedups._original_prepped, property)
@@ -110,10 +180,9 @@ def test_pinned_asn1crypto_internals():
     assert x509.Name.__eq__ is speedups.name_eq
 
 
-def test_signing_certificate_attributes_are_pyhanko_s(tsa, role_signers):
+def test_signing_certificate_attributes_are_pyhanko_s(tsa, role_signers, installed):
     from pyhanko.sign import attributes, general
 
-    speedups.install()
     for cert in (tsa.tsa_cert, *(s.certificate for s in role_signers.values())):
         assert general.as_signing_certificate(cert).dump() == (
             speedups._original_signing_certificate(cert).dump()

@@ -272,9 +272,12 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(pki_dir: str) -> None:
-    """Each spawned worker makes its own Typst compiler and loads the keys once."""
+    """Each spawned worker installs the speed-ups (as ``hocba worker``), makes its own Typst
+    compiler and loads the keys once."""
     from hocba.render import Renderer
-    from hocba.signing import load_pki
+    from hocba.signing import load_pki, speedups
+
+    speedups.install()
 
     pki = load_pki(pki_dir)
     _worker.update(renderer=Renderer(), keys=Keys(pki), tsa=pki.timestamper(), trust=pki.trust())

@@ -34,6 +34,9 @@ from rich.console import Console
 def bench(records: int, workers: int, as_json: bool, quick: bool) -> None:
     """Đo tốc độ kết xuất, ký, xác minh, nhập bảng tính và web so với thư viện trần."""
     from hocba.bench.harness import Options, run, table
+    from hocba.signing import speedups
+
+    speedups.install()  # measure what ``hocba worker`` runs
 
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)  # unwinds: server stopped, database dropped, temp removed

@@ -24,6 +24,9 @@ import click
 def worker(batch: bool, stale_after: int) -> None:
     """Chạy tác vụ nền (ký học bạ theo lớp/trường). Dừng an toàn bằng Ctrl+C (SIGTERM)."""
     from hocba.cli.django import setup_django
+    from hocba.signing import speedups
+
+    speedups.install()  # a process of its own that signs in bulk (not the web process)
 
     setup_django()
     from django.core.management import call_command

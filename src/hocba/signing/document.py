@@ -19,10 +19,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from hocba.signing import speedups
 from hocba.signing.errors import DocumentError
-
-speedups.install()
 
 MAX_PDF_BYTES = 32 * 1024 * 1024
 """A record PDF is a few hundred kilobytes; larger input is refused unread."""
