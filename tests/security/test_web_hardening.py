@@ -148,6 +148,18 @@ def test_incr_in_the_database_cache_keeps_the_window_s_expiry():
     assert expires() == first  # Django's own incr resets it to the default 300 s
 
 
+@pytest.mark.django_db
+def test_a_flood_of_other_names_never_evicts_a_live_lockout_counter(settings):
+    settings.CACHES = {
+        "default": {**django_settings.CACHES["default"], "OPTIONS": {"MAX_ENTRIES": 10}}
+    }
+    for _ in range(MAX_FAILURES):
+        ratelimit.hit("login", "hieutruong", "203.0.113.5", window=LOCK_SECONDS)
+    for i in range(60):  # Django's cull would drop a third of the table each time past 10
+        ratelimit.hit("login", f"ten-{i}", "203.0.113.5", window=LOCK_SECONDS)
+    assert ratelimit.count("login", "hieutruong", "203.0.113.5") == MAX_FAILURES
+
+
 @pytest.fixture
 def database_url(tmp_path) -> Iterator[str]:
     """A database the children share: the PostgreSQL of the test run if any, else SQLite."""

@@ -6,6 +6,11 @@ rate limits need both right, so ``incr`` here is a compare-and-swap on the row (
 that only succeeds if the value is still the one read) and leaves ``expires`` alone. This works
 the same on SQLite and PostgreSQL, inside or outside a transaction.
 
+Django's cull also evicts live entries once the table holds more than ``MAX_ENTRIES`` (300 by
+default): anybody could then flush their own lockout counter by sending attempts under many
+other names. Here a cull deletes expired entries only; a live counter stays until its window
+ends.
+
 The table is created by ``createcachetable``, run after every ``migrate`` (``apps.py``).
 """
 
@@ -46,6 +51,15 @@ class DatabaseCache(db.DatabaseCache):
                 if cursor.rowcount == 1:
                     return new_value
         raise RuntimeError(f"cache incr of {key!r} lost {MAX_TRIES} races in a row")
+
+    def _cull(self, db: str, cursor: Any, now: Any, num: int) -> None:
+        """Delete the expired entries, never a live one (see the module's docstring)."""
+        connection = connections[db]
+        q = connection.ops.quote_name
+        cursor.execute(
+            f"DELETE FROM {q(self._table)} WHERE {q('expires')} < %s",
+            [connection.ops.adapt_datetimefield_value(now)],
+        )
 
 
 def _expires(connection: Any, value: Any) -> Any:
