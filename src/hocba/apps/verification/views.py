@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from hocba.apps.verification import services
 from hocba.apps.verification.forms import CodeForm, UploadForm
+from hocba.server.config import file_limits
 
 TEMPLATE = "verification/index.html"
 TOO_MANY = "Bạn đã gửi quá nhiều yêu cầu xác minh. Vui lòng thử lại sau ít phút."
@@ -30,13 +31,14 @@ def _client_ip(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     upload, code = UploadForm(), CodeForm(initial={"code": request.GET.get("q", "")})
-    context: dict[str, object] = {"max_mb": services.MAX_PDF_BYTES // (1024 * 1024)}
+    limit = file_limits().pdf_bytes
+    context: dict[str, object] = {"max_mb": limit // (1024 * 1024)}
     wants_code = request.method == "GET" and request.GET.get("q")
     counted = request.method == "POST" or wants_code
     if counted and not services.allow_request(_client_ip(request)):
         context.update(upload=upload, code_form=code, throttled=TOO_MANY)
         return render(request, TEMPLATE, context, status=429)
-    if request.method == "POST" and _declared_size(request) > services.MAX_PDF_BYTES + SLACK:
+    if request.method == "POST" and _declared_size(request) > limit + SLACK:
         # Refuse before Django reads the body into a temporary file.
         context.update(upload=upload, code_form=code, too_large=True)
         return render(request, TEMPLATE, context, status=413)
