@@ -70,8 +70,9 @@ def test_comments_that_look_like_formulas_stay_text_in_the_evaluation_template()
             for s, text in zip(students, HOSTILE, strict=True)
         ),
         *(
-            RatingRow(here, student_code=s.student_code, kind="quality", code="yeu_nuoc",
-                      comment=text)  # fmt: skip
+            RatingRow(
+                here, student_code=s.student_code, kind="quality", code="yeu_nuoc", comment=text
+            )  # fmt: skip
             for s, text in zip(students, HOSTILE, strict=True)
         ),
     ]
@@ -100,9 +101,7 @@ def test_a_formula_looking_comment_reads_back_unchanged_and_is_not_refused():
     students = [TemplateStudent("HS1", "An", "4A", 4)]
     values = [SubjectRow(Location("db"), student_code="HS1", subject_code="TOAN",
                          comment="=trung bình")]  # fmt: skip
-    data = evaluation_template(
-        school_name="T", school_year=YEAR, students=students, values=values
-    )
+    data = evaluation_template(school_name="T", school_year=YEAR, students=students, values=values)
     parsed = read_workbook(data, source="a.xlsx", school_year=YEAR)
     assert parsed.problems == []
     assert [r.comment for r in parsed.subjects if r.subject_code == "TOAN"] == ["=trung bình"]
@@ -151,9 +150,7 @@ def test_a_formula_stored_through_the_grid_or_the_api_downloads_as_text(client, 
         assert response.status_code == 200
         assert _formula_cells(response.content) == []
         assert HOSTILE[0] in _texts(response.content)
-    texts = _texts(
-        client.get(reverse("imports:evaluation_template", args=[world.cls.pk])).content
-    )
+    texts = _texts(client.get(reverse("imports:evaluation_template", args=[world.cls.pk])).content)
     assert {HOSTILE[1], HOSTILE[3]} <= texts
 
 
