@@ -58,8 +58,9 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _child(conn: Connection, func: Callable[..., Any], args: tuple, kwargs: dict,
-           extra: int) -> None:  # fmt: skip
+def _child(
+    conn: Connection, func: Callable[..., Any], args: tuple, kwargs: dict, extra: int
+) -> None:
     ceiling = _vm_bytes() + extra
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     try:
@@ -109,8 +110,12 @@ def run_limited(
         child.join(5)
         receiver.close()
     if reply is not None:
-        log.info("parse child %s: peak RSS %d KiB in %.2f s", getattr(func, "__name__", "?"),
-                 reply[1], time.monotonic() - started)  # fmt: skip
+        log.info(
+            "parse child %s: peak RSS %d KiB in %.2f s",
+            getattr(func, "__name__", "?"),
+            reply[1],
+            time.monotonic() - started,
+        )
     if reply is not None and reply[0] == "ok":
         return reply[2]  # type: ignore[no-any-return]
     if reply is not None and reply[0] == "error":

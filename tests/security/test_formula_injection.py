@@ -44,9 +44,9 @@ def _formula_cells(data: bytes) -> list[str]:
     ]
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for name in zf.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                if re.search(rb"<(\w+:)?f[ >/]", zf.read(name)):
-                    found.append(f"<f> in {name}")
+            sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if sheet and re.search(rb"<(\w+:)?f[ >/]", zf.read(name)):
+                found.append(f"<f> in {name}")
     return found
 
 
@@ -72,7 +72,7 @@ def test_comments_that_look_like_formulas_stay_text_in_the_evaluation_template()
         *(
             RatingRow(
                 here, student_code=s.student_code, kind="quality", code="yeu_nuoc", comment=text
-            )  # fmt: skip
+            )
             for s, text in zip(students, HOSTILE, strict=True)
         ),
     ]
@@ -99,8 +99,9 @@ def test_student_and_guardian_names_that_look_like_formulas_stay_text_in_both_te
 
 def test_a_formula_looking_comment_reads_back_unchanged_and_is_not_refused():
     students = [TemplateStudent("HS1", "An", "4A", 4)]
-    values = [SubjectRow(Location("db"), student_code="HS1", subject_code="TOAN",
-                         comment="=trung bình")]  # fmt: skip
+    values = [
+        SubjectRow(Location("db"), student_code="HS1", subject_code="TOAN", comment="=trung bình")
+    ]
     data = evaluation_template(school_name="T", school_year=YEAR, students=students, values=values)
     parsed = read_workbook(data, source="a.xlsx", school_year=YEAR)
     assert parsed.problems == []
@@ -137,13 +138,16 @@ def test_a_formula_stored_through_the_grid_or_the_api_downloads_as_text(client, 
     student.full_name = HOSTILE[0]
     student.save()
     SubjectEvaluation.objects.update_or_create(
-        enrolment=enrolment, subject_code="TOAN",
+        enrolment=enrolment,
+        subject_code="TOAN",
         defaults={"subject_name": "Toán", "comment": HOSTILE[1]},
-    )  # fmt: skip
+    )
     RatingEvaluation.objects.update_or_create(
-        enrolment=enrolment, kind="quality", code="yeu_nuoc",
+        enrolment=enrolment,
+        kind="quality",
+        code="yeu_nuoc",
         defaults={"name": "Yêu nước", "comment": HOSTILE[3]},
-    )  # fmt: skip
+    )
     client.force_login(world.gvcn)
     for name in ("roster_template", "evaluation_template"):
         response = client.get(reverse(f"imports:{name}", args=[world.cls.pk]))

@@ -64,8 +64,9 @@ def far_cell_xlsx(ref: str = "XFD1048576", dimension: str | None = None) -> byte
     members = _members(data)
     for name, body in members.items():
         if name.startswith("xl/worksheets/") and f'r="{ref}"'.encode() in body:
-            members[name] = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'
-                                   .encode(), body)  # fmt: skip
+            members[name] = re.sub(
+                rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'.encode(), body
+            )
     return _zip({n: (b, None) for n, b in members.items()})
 
 
@@ -90,8 +91,10 @@ def _deflate_repeated(chunk: bytes, times: int, tail: bytes) -> tuple[bytes, int
     return once * times + final, len(chunk) * times + len(tail), crc
 
 
-def _zip(members: dict[str, tuple[bytes, tuple[bytes, int, int] | None]],
-         declare: dict[str, tuple[int, int]] | None = None) -> bytes:  # fmt: skip
+def _zip(
+    members: dict[str, tuple[bytes, tuple[bytes, int, int] | None]],
+    declare: dict[str, tuple[int, int]] | None = None,
+) -> bytes:
     """A zip written by hand: ``(plain, None)`` members are deflated here; ``(b"", (raw
     deflate, size, crc))`` are taken as they are. ``declare`` makes a member's headers claim
     another (size, crc)."""
@@ -104,16 +107,43 @@ def _zip(members: dict[str, tuple[bytes, tuple[bytes, int, int] | None]],
         size, crc = (declare or {}).get(name, (size, crc))
         encoded = name.encode()
         offset = out.tell()
-        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(raw),
-                              size, len(encoded), 0) + encoded)  # fmt: skip
+        out.write(
+            struct.pack(
+                "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(raw), size, len(encoded), 0
+            )
+            + encoded
+        )
         out.write(raw)
-        central.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc,
-                                  len(raw), size, len(encoded), 0, 0, 0, 0, 0, offset)
-                      + encoded)  # fmt: skip
+        central.write(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                len(raw),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
     start, directory = out.tell(), central.getvalue()
     out.write(directory)
-    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members),
-                          len(directory), start, 0))  # fmt: skip
+    out.write(
+        struct.pack(
+            "<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), start, 0
+        )
+    )
     return out.getvalue()
 
 
@@ -122,9 +152,11 @@ def zip_bomb_xlsx(unpacked: int = 1400 * MIB, lie: bool = False) -> bytes:
     (about 5 MB packed). With ``lie`` the headers declare 1 MiB (and that prefix's CRC)."""
     members = _members(_template())
     sheet = "xl/worksheets/sheet2.xml"
-    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b"<sheetData>")  # fmt: skip
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>"
+    )
     tail = b"</sheetData></worksheet>"
     row = b'<row><c t="inlineStr"><is><t>' + b"A" * 200 + b"</t></is></c></row>"
     chunk = row * (MIB // len(row))
@@ -146,7 +178,7 @@ def pdf_bomb(inflated: int = 256 * MIB, extra: dict[str, bytes] | None = None) -
     """A small PDF attaching ``record.json`` whose FlateDecode stream inflates to
     ``inflated`` bytes (plus ``extra`` plain attachments)."""
     chunk = b" " * MIB
-    raw, size, _ = _deflate_repeated(chunk, inflated // MIB, b"{}")
+    raw, _, _ = _deflate_repeated(chunk, inflated // MIB, b"{}")
     adler = 1
     for _ in range(inflated // MIB):
         adler = zlib.adler32(chunk, adler)
@@ -162,10 +194,18 @@ def pdf_bomb(inflated: int = 256 * MIB, extra: dict[str, bytes] | None = None) -
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
     ]
     for i, (name, (data, filt)) in enumerate(files.items()):
-        objects.append(f"<< /Type /Filespec /F ({name}) /UF ({name}) /EF << /F {5 + 2 * i} 0 R"
-                       " >> >>".encode())  # fmt: skip
-        objects.append(b"<< /Type /EmbeddedFile " + filt + b"/Length "
-                       + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream")  # fmt: skip
+        objects.append(
+            f"<< /Type /Filespec /F ({name}) /UF ({name}) /EF << /F {5 + 2 * i} 0 R >> >>".encode()
+        )
+        objects.append(
+            b"<< /Type /EmbeddedFile "
+            + filt
+            + b"/Length "
+            + str(len(data)).encode()
+            + b" >>\nstream\n"
+            + data
+            + b"\nendstream"
+        )
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -176,8 +216,9 @@ def pdf_bomb(inflated: int = 256 * MIB, extra: dict[str, bytes] | None = None) -
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for offset in offsets:
         out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-              .encode())  # fmt: skip
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return out.getvalue()
 
 
@@ -226,8 +267,11 @@ def probe(kind: str, data: bytes, tmp_path: Path) -> dict:
     path.write_bytes(data)
     done = subprocess.run(
         [sys.executable, "-c", PROBE, kind, str(path)],
-        capture_output=True, text=True, timeout=120, preexec_fn=_ceiling,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_ceiling,
+    )
     assert done.returncode == 0, f"the reader died ({done.returncode}): {done.stderr[-800:]}"
     result = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"{kind} {len(data)} bytes: {result}")  # the figures for the report (pytest -s)
@@ -260,13 +304,21 @@ def test_a_lying_dimension_alone_is_refused_before_calamine_reserves_it():
 
 
 def test_the_limits_come_from_settings_and_name_the_bound():
-    limits = FileLimits.from_mapping({"HOCBA_XLSX_MAX_ROWS": "5000", "HOCBA_XLSX_MAX_COLUMNS":
-                                      "16384", "HOCBA_XLSX_MAX_CELLS": str(10**12)})  # fmt: skip
+    limits = FileLimits.from_mapping(
+        {
+            "HOCBA_XLSX_MAX_ROWS": "5000",
+            "HOCBA_XLSX_MAX_COLUMNS": "16384",
+            "HOCBA_XLSX_MAX_CELLS": str(10**12),
+        }
+    )
     with pytest.raises(WorkbookTooLarge) as refused:
-        read_workbook(far_cell_xlsx(dimension="A1:C5"), source="a.xlsx", school_year=YEAR,
-                      limits=limits)  # fmt: skip
-    assert "Tệp 'a.xlsx' bị từ chối: trang 'Toán' có ô ở XFD1048576, vượt giới hạn " \
-           "16.384 cột × 5.000 dòng" in refused.value.message_vi  # fmt: skip
+        read_workbook(
+            far_cell_xlsx(dimension="A1:C5"), source="a.xlsx", school_year=YEAR, limits=limits
+        )
+    assert (
+        "Tệp 'a.xlsx' bị từ chối: trang 'Toán' có ô ở XFD1048576, vượt giới hạn "
+        "16.384 cột × 5.000 dòng" in refused.value.message_vi
+    )
     assert "1048576" in refused.value.detail
 
 
@@ -417,8 +469,12 @@ def test_the_public_page_answers_while_pdf_bombs_are_verified(live_server, caplo
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("bomb", ["far_cell", "zip_bomb"])
-def test_the_server_answers_while_a_hostile_workbook_is_uploaded(live_server, world, client,  # noqa: F811
-                                                                   bomb):  # fmt: skip
+def test_the_server_answers_while_a_hostile_workbook_is_uploaded(
+    live_server,
+    world,  # noqa: F811
+    client,
+    bomb,
+):
     data = far_cell_xlsx() if bomb == "far_cell" else zip_bomb_xlsx()
     client.force_login(world.gvcn)
     session = requests.Session()

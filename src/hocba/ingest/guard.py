@@ -223,8 +223,9 @@ def _inflate(
         _unreadable(source, f"size or CRC mismatch in {info.filename!r}")
 
 
-def _read_small(data: bytes, infos: list[zipfile.ZipInfo], name: str, source: str,
-                limits: FileLimits) -> bytes | None:  # fmt: skip
+def _read_small(
+    data: bytes, infos: list[zipfile.ZipInfo], name: str, source: str, limits: FileLimits
+) -> bytes | None:
     info = next((i for i in infos if i.filename == name), None)
     if info is None or info.file_size > SMALL_XML:
         return None
@@ -302,14 +303,19 @@ def _check_dimension(ref: str, source: str, sheet: str, limits: FileLimits) -> N
     match = _CELL_REF.fullmatch(last)
     if match is None:
         return
-    _check_extent(int(match[2]), column_number(match[1]), last.upper(), source, sheet, limits,
-                  declared=True)  # fmt: skip
+    _check_extent(
+        int(match[2]), column_number(match[1]), last.upper(), source, sheet, limits, declared=True
+    )
 
 
 def _scan_row(
-    row: etree._Element, previous: int, extent: _Extent, source: str, sheet: str,
+    row: etree._Element,
+    previous: int,
+    extent: _Extent,
+    source: str,
+    sheet: str,
     limits: FileLimits,
-) -> int:  # fmt: skip
+) -> int:
     r = row.get("r")
     number = int(r) if r and r.isdigit() else previous + 1
     column = 0
@@ -335,9 +341,14 @@ def _scan_row(
 
 
 def _check_extent(
-    rows: int, columns: int, where: str, source: str, sheet: str, limits: FileLimits,
+    rows: int,
+    columns: int,
+    where: str,
+    source: str,
+    sheet: str,
+    limits: FileLimits,
     declared: bool = False,
-) -> None:  # fmt: skip
+) -> None:
     what = "khai báo vùng dữ liệu đến" if declared else "có ô ở"
     bound = f"{vn(limits.xlsx_columns)} cột × {vn(limits.xlsx_rows)} dòng"
     if rows > limits.xlsx_rows or columns > limits.xlsx_columns:
