@@ -94,8 +94,8 @@ def vn(number: int) -> str:
 
 def vn_bytes(number: int) -> str:
     """A size as users read it: "4 MB", "512 KB", "300 byte"."""
-    if number >= MIB and number % MIB == 0:
-        return f"{vn(number // MIB)} MB"
+    if number >= 10 * MIB or (number >= MIB and number % MIB == 0):
+        return f"{vn(round(number / MIB))} MB"
     if number >= MIB:
         return f"{number / MIB:.1f} MB".replace(".", ",")
     if number >= 1024:

@@ -29,6 +29,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import repeat
 
 from lxml import etree
 
@@ -40,6 +41,9 @@ RATIO_FLOOR = 1024 * 1024  # ratios of small members do not matter
 SMALL_XML = 1024 * 1024  # workbook.xml and its relationships, read whole to name the sheets
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,7})\$?(\d{1,12})")
+_REF_LIST = re.compile(r"[A-Za-z]{1,7}\d{1,12}(?: [A-Za-z]{1,7}\d{1,12})*")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_DIGITS = re.compile(r"\d+")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
@@ -49,7 +53,6 @@ class _Extent:
 
     rows: int = 0
     columns: int = 0
-    far: str = ""  # the reference of the cell that set the farthest row or column
     formulas: list[str] = field(default_factory=list)
 
 
@@ -316,8 +319,38 @@ def _scan_row(
     sheet: str,
     limits: FileLimits,
 ) -> int:
+    """Fold one ``<row>`` into ``extent``; its number. The usual row (every cell has an
+    ``r``, no formula, within the bounds) is judged with C-level operations only; any other
+    goes cell by cell (``_scan_cells``), which names the cell that crosses a bound."""
     r = row.get("r")
     number = int(r) if r and r.isdigit() else previous + 1
+    refs = [c.get("r") for c in row.iterchildren("{*}c")]
+    if refs:
+        joined = " ".join(refs) if None not in refs else ""
+        if not _REF_LIST.fullmatch(joined) or next(row.iter("{*}f"), None) is not None:
+            _scan_cells(row, number, extent, source, sheet, limits)
+        else:
+            letters = max(map(str.rjust, map(str.upper, _LETTERS.findall(joined)), repeat(7)))
+            rows, columns = max(map(int, _DIGITS.findall(joined))), column_number(letters.strip())
+            if rows > extent.rows or columns > extent.columns:
+                rows, columns = max(rows, extent.rows), max(columns, extent.columns)
+                if _crosses(rows, columns, limits):
+                    _scan_cells(row, number, extent, source, sheet, limits)
+                extent.rows, extent.columns = rows, columns
+    if number > extent.rows:
+        extent.rows = number  # an empty row still counts: calamine keeps its height
+        _check_extent(number, max(extent.columns, 1), f"dòng {number}", source, sheet, limits)
+    return number
+
+
+def _scan_cells(
+    row: etree._Element,
+    number: int,
+    extent: _Extent,
+    source: str,
+    sheet: str,
+    limits: FileLimits,
+) -> None:
     column = 0
     for cell in row.iterchildren("{*}c"):
         ref = cell.get("r")
@@ -330,14 +363,17 @@ def _scan_row(
         if number_in_ref > extent.rows or column > extent.columns:
             extent.rows = max(extent.rows, number_in_ref)
             extent.columns = max(extent.columns, column)
-            _check_extent(number_in_ref, column, cell_ref, source, sheet, limits)
-            extent.far = cell_ref
+            _check_extent(extent.rows, extent.columns, cell_ref, source, sheet, limits)
         if cell.find("{*}f") is not None:
             extent.formulas.append(cell_ref)
-    if number > extent.rows:
-        extent.rows = number  # an empty row still counts: calamine keeps its height
-        _check_extent(number, max(extent.columns, 1), f"dòng {number}", source, sheet, limits)
-    return number
+
+
+def _crosses(rows: int, columns: int, limits: FileLimits) -> bool:
+    return (
+        rows > limits.xlsx_rows
+        or columns > limits.xlsx_columns
+        or rows * columns > limits.xlsx_cells
+    )
 
 
 def _check_extent(

@@ -258,7 +258,7 @@ class _Budget:
         bound = self.limits.pdf_decoded_bytes if whole else self.limits.pdf_embedded_bytes
         scope = "tổng các tệp đính kèm" if whole else "mỗi tệp đính kèm"
         raise DocumentError(
-            f"Tệp đính kèm '{name}' trong PDF giải nén ra quá {vn_bytes(limit)}, vượt giới hạn "
+            f"Tệp đính kèm '{name}' trong PDF giải nén ra hơn {vn_bytes(limit)}, vượt giới hạn "
             f"{vn_bytes(bound)} cho {scope}; tệp không được xác minh.",
             detail=f"embedded stream decodes past {limit} bytes "
             f"(per file {self.limits.pdf_embedded_bytes}, whole {self.limits.pdf_decoded_bytes})",
