@@ -411,7 +411,7 @@ def test_the_total_decoded_size_of_a_pdf_is_bounded_too():
 
 
 def test_every_file_limit_setting_is_documented():
-    from hocba.server.config import FILE_LIMIT_SETTINGS
+    from hocba.apps.limits import FILE_LIMIT_SETTINGS
 
     docs = (Path(__file__).parents[2] / "docs" / "settings.md").read_text("utf-8")
     assert set(FILE_LIMIT_SETTINGS) == set(FileLimits.setting_names())

@@ -40,8 +40,6 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from hocba.limits import FileLimits
-
 DEVELOPMENT = "development"
 PRODUCTION = "production"
 ENVIRONMENTS = (DEVELOPMENT, PRODUCTION)
@@ -180,27 +178,3 @@ def _database(
         config["CONN_MAX_AGE"] = 0 if testing else 60
         config["CONN_HEALTH_CHECKS"] = True
     return config
-
-
-# Bounds on untrusted files (``hocba.limits.FileLimits``, issue #11): each field's setting name
-# (``HOCBA_XLSX_MAX_CELLS``…) is documented in docs/settings.md (tests/security checks it).
-FILE_LIMIT_SETTINGS = tuple(FileLimits.setting_names())
-
-
-def file_limits(environ: Mapping[str, str] | None = None) -> FileLimits:
-    """The limits on untrusted files: for each name of ``FILE_LIMIT_SETTINGS`` the Django
-    setting of that name (when Django is configured), else the environment, else the default.
-    Read at each use, so a changed setting (or a test's override) applies at once."""
-    env_map = os.environ if environ is None else environ
-    values: dict[str, Any] = {n: env_map[n] for n in FILE_LIMIT_SETTINGS if n in env_map}
-    from django.conf import settings
-
-    if settings.configured:
-        for name in FILE_LIMIT_SETTINGS:
-            value = getattr(settings, name, None)
-            if value is not None:
-                values[name] = value
-    try:
-        return FileLimits.from_mapping(values)
-    except ValueError as exc:
-        raise ImproperlyConfigured(str(exc)) from exc

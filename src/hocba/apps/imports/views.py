@@ -23,11 +23,11 @@ from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.accounts.permissions import Permission as P
 from hocba.apps.directory.models import School, SchoolClass
 from hocba.apps.imports import workbook
+from hocba.apps.limits import file_limits
 from hocba.apps.records import review
 from hocba.ingest.read import ParsedWorkbook, read_workbook
 from hocba.ingest.rows import ImportRejected, IngestProblem, UnreadableWorkbook
 from hocba.sandbox import ParseAborted, run_limited
-from hocba.server.config import file_limits
 
 UNPROCESSABLE = 422
 

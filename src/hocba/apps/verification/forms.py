@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from hocba.server.config import file_limits
+from hocba.apps.limits import file_limits
 
 
 class UploadForm(forms.Form):

@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core.cache import cache
 
+from hocba.apps.limits import file_limits
 from hocba.apps.records.models import RecordVersion
 from hocba.errors import HocbaError
 from hocba.limits import FileLimits
 from hocba.sandbox import ParseAborted, run_limited
-from hocba.server.config import file_limits
 from hocba.verify import Verdict, VerificationReport
 from hocba.verify.pdf import verify_document
 from hocba.verify.report import Problem

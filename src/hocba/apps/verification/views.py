@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from hocba.apps.limits import file_limits
 from hocba.apps.verification import services
 from hocba.apps.verification.forms import CodeForm, UploadForm
-from hocba.server.config import file_limits
 
 TEMPLATE = "verification/index.html"
 TOO_MANY = "Bạn đã gửi quá nhiều yêu cầu xác minh. Vui lòng thử lại sau ít phút."
