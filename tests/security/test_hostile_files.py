@@ -508,3 +508,42 @@ def test_the_server_answers_while_a_hostile_workbook_is_uploaded(
     assert max(times) < 3, times
     assert peak < BOUND_MIB, peak
     print(f"{bomb}: server peak +{peak:.0f} MiB; other requests max {max(times):.2f}s")
+
+
+# --- the CLI shows the same refusals -----------------------------------------------------------
+
+
+def test_hocba_verify_names_the_attachment_limit(tmp_path):
+    from click.testing import CliRunner
+
+    from hocba.cli import main
+
+    path = tmp_path / "hocba.pdf"
+    path.write_bytes(pdf_bomb())
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert result.exit_code == 3, result.output
+    assert "record.json" in result.output and "vượt giới hạn 4 MB" in result.output
+
+
+@pytest.mark.django_db
+def test_hocba_import_names_the_far_cell_and_the_formula(world, tmp_path):  # noqa: F811
+    from click.testing import CliRunner
+
+    from hocba.cli import main
+
+    code, year = world.school.school_code, world.year.code
+    far = tmp_path / "far.xlsx"
+    far.write_bytes(far_cell_xlsx(dimension="A1:C5"))
+    result = CliRunner().invoke(main, ["import", str(far), "--school", code, "--year", year])
+    assert result.exit_code == 2
+    assert "có ô ở XFD1048576, vượt giới hạn 256 cột × 20.000 dòng" in result.output
+    wb = load_workbook(io.BytesIO(_template()))
+    wb["Toán"]["E5"] = "=2*5"
+    out = io.BytesIO()
+    wb.save(out)
+    formula = tmp_path / "formula.xlsx"
+    formula.write_bytes(out.getvalue())
+    result = CliRunner().invoke(main, ["import", str(formula), "--school", code, "--year", year])
+    assert result.exit_code == 1
+    assert "Trang 'Toán', ô E5" in result.output
+    assert "công thức không được chấp nhận" in result.output
