@@ -50,6 +50,14 @@ class FileLimits:
     """One embedded file of a PDF (record.json, record.xml) or its metadata, decoded."""
     pdf_decoded_bytes: int = _limit(16 * MIB, "HOCBA_PDF_MAX_DECODED_BYTES")
     """Everything hocba inflates from one PDF together (attachments and metadata)."""
+    bundle_bytes: int = _limit(200 * MIB, "HOCBA_BUNDLE_MAX_BYTES")
+    """A school-transfer package (zip), as given."""
+    bundle_member_bytes: int = _limit(30 * MIB, "HOCBA_BUNDLE_MAX_MEMBER_BYTES")
+    """One file of a transfer package, unpacked."""
+    bundle_members: int = _limit(2 + 2 * 100, "HOCBA_BUNDLE_MAX_MEMBERS")
+    """Files in a transfer package (manifest, seal, a PDF and an XML per record)."""
+    bundle_unpacked_bytes: int = _limit(300 * MIB, "HOCBA_BUNDLE_MAX_UNPACKED_BYTES")
+    """All files of a transfer package together, unpacked."""
     parse_memory_bytes: int = _limit(512 * MIB, "HOCBA_PARSE_MAX_MEMORY_BYTES")
     """Address space an upload's parsing child process may add (0: parse in-process)."""
     parse_seconds: int = _limit(60, "HOCBA_PARSE_TIMEOUT_SECONDS")
