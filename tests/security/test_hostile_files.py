@@ -34,6 +34,7 @@ from hocba.ingest.read import read_workbook
 from hocba.ingest.rows import WorkbookTooLarge
 from hocba.ingest.templates import TemplateStudent, evaluation_template
 from hocba.limits import FileLimits
+from hocba.sandbox import ParseAborted, run_limited
 from hocba.verify import Verdict, verify_pdf
 from tests.apps.imports.conftest import World, world  # noqa: F401  (the fixture)
 
@@ -547,3 +548,41 @@ def test_hocba_import_names_the_far_cell_and_the_formula(world, tmp_path):  # no
     assert result.exit_code == 1
     assert "Trang 'Toán', ô E5" in result.output
     assert "công thức không được chấp nhận" in result.output
+
+
+# --- the parsing child: memory and time ceilings -----------------------------------------------
+
+UNBOUNDED = FileLimits(
+    xlsx_rows=10**7, xlsx_columns=10**5, xlsx_cells=10**15, parse_memory_bytes=256 * MIB
+)
+
+
+def test_a_reader_that_still_explodes_costs_only_its_child():
+    """Without the guard's bounds calamine asks for 512 GiB on the far cell and aborts: in the
+    child that only ends the child, and the caller gets a Vietnamese refusal."""
+    started = time.monotonic()
+    with pytest.raises(ParseAborted) as aborted:
+        run_limited(
+            read_workbook,
+            far_cell_xlsx(),
+            source="a.xlsx",
+            school_year=YEAR,
+            limits=UNBOUNDED,
+            within=UNBOUNDED,
+        )
+    assert "quá nhiều bộ nhớ" in aborted.value.message_vi and "256 MB" in aborted.value.message_vi
+    assert time.monotonic() - started < 20
+
+
+def test_a_child_that_runs_too_long_is_killed():
+    started = time.monotonic()
+    with pytest.raises(ParseAborted) as aborted:
+        run_limited(time.sleep, 30, within=FileLimits(parse_seconds=1))
+    assert "1 giây" in aborted.value.message_vi and "timed out" in aborted.value.detail
+    assert time.monotonic() - started < 10
+
+
+def test_the_childs_refusal_reaches_the_caller_as_the_same_error():
+    with pytest.raises(WorkbookTooLarge) as refused:
+        run_limited(read_workbook, far_cell_xlsx(), source="a.xlsx", school_year=YEAR)
+    assert refused.value.code == "import.too_large" and "XFD1048576" in refused.value.message_vi
