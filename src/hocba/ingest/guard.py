@@ -16,7 +16,12 @@ bounded work, and refuses with a ``WorkbookTooLarge`` naming the limit crossed:
    (``<f>``) is reported — calamine gives cached values only, so a formula would otherwise be
    imported silently as whatever Excel last computed.
 
-Cost: about 25 ms per MB of sheet XML, and memory bounded by one row of the XML tree.
+python-calamine 0.9 has no range-limited load (``get_sheet_by_name`` builds the dense range
+from the first to the farthest cell; ``to_python(nrows=)`` only trims its output), so the far
+cell must be found before. It does not reserve from ``<dimension>`` (measured: a lying
+``A1:XFD1048576`` costs it nothing); the declared corner is checked anyway, as other readers
+trust it. Cost: a 1,000-student school workbook (0.4 MB, 17 sheets) ~0.5 s on the 2-core
+test machine; memory is bounded by one row of the XML tree.
 """
 
 from __future__ import annotations
