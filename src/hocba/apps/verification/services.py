@@ -27,7 +27,7 @@ from hocba.verify import Verdict, VerificationReport
 from hocba.verify.pdf import verify_document
 from hocba.verify.report import Problem
 
-MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_PDF_BYTES = FileLimits().pdf_bytes
 """The default of ``HOCBA_PDF_MAX_BYTES`` (``file_limits().pdf_bytes`` is what applies)."""
 RATE_LIMIT = 30
 RATE_WINDOW_SECONDS = 10 * 60
