@@ -1,6 +1,6 @@
 """Parse one untrusted upload in a short-lived child process with a memory ceiling.
 
-``run_limited(func, *args, limits=...)`` runs ``func`` in a child forked from a
+``run_limited(func, *args, within=limits)`` runs ``func`` in a child forked from a
 ``forkserver`` (a clean process that preloaded the readers: the web process itself, with its
 threads, database connections and possibly a typst compiler, is never forked — RECIPES.md),
 sets ``RLIMIT_AS`` to the child's size plus ``limits.parse_memory_bytes`` and kills it after
@@ -15,7 +15,8 @@ shared 2-core test machine: the first call starts the forkserver (~1–2 s: it i
 readers); each later call ~35 ms, plus pickling the result — a 40-student class workbook
 0.16 s instead of 0.07 s in-process; a child's peak RSS is ~60 MB (the preloaded readers).
 Six hostile PDFs verified at once under ``hocba serve``: the server's peak RSS stayed at
-134 MB and other pages answered within 0.25 s (tests/security/test_hostile_files.py).
+134 MB and other pages answered within 0.25 s (the live-server tests of
+tests/security/test_hostile_files.py check the same with a threaded server).
 """
 
 from __future__ import annotations
