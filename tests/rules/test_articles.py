@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,14 @@ def test_findings_carry_the_article_of_their_code():
     findings = tt27.evaluate(rec)
     assert findings
     assert all(f.article == EXPECTED[f.code] for f in findings)
+
+
+def test_docs_findings_lists_every_code_with_its_article():
+    rows = {}
+    text = (Path(__file__).parents[2] / "docs" / "findings.md").read_text("utf-8")
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            for code in re.findall(r"`([^`]+)`", cells[0]):
+                rows[code] = cells[2]
+    assert rows == EXPECTED
