@@ -1,4 +1,7 @@
-"""``hocba demo`` — a whole demo school year on the embedded default, end to end."""
+"""``hocba demo`` — a whole demo school year on the embedded default, end to end.
+
+The province has two schools in two wards: the first (files, PDFs, grade 1 issued) and a
+smaller second one (one class per grade, stored on the web only) whose accounts end in ``_b``."""
 
 from __future__ import annotations
 
@@ -65,8 +68,8 @@ def demo(
     setup_django()
     from django.conf import settings
 
-    from hocba.apps.records.demo import load_demo_school
-    from hocba.demo.generate import demo_school
+    from hocba.apps.records.demo import load_demo_province
+    from hocba.demo.generate import demo_school, demo_second_school
     from hocba.rules import tt27
     from hocba.spec.xml import to_xml
 
@@ -75,13 +78,16 @@ def demo(
 
     t = time.perf_counter()
     school = demo_school(seed, school_year, classes_per_grade, students_per_class)
-    total = sum(len(c.students) for c in school.classes)
+    second = demo_second_school(seed + 1, school_year, students_per_class)
+    total = sum(len(c.students) for s in (school, second) for c in s.classes)
     timings["Sinh dữ liệu mẫu"] = time.perf_counter() - t
 
     t = time.perf_counter()
     with _progress(console) as progress:
         task = progress.add_task("Lưu vào cơ sở dữ liệu", total=total)
-        stored = load_demo_school(school, lambda n: progress.advance(task, n))
+        stored, second_stored = load_demo_province(
+            (school, second), lambda n: progress.advance(task, n)
+        )
     from hocba.apps.accounts.demo import create_demo_accounts
 
     accounts = create_demo_accounts()
@@ -118,6 +124,10 @@ def demo(
         timing_table.add_row(stage, f"{seconds:.2f}", rate)
     console.print(timing_table)
     console.print(f"Đã ghi {len(records)} học bạ vào [bold]{records_dir}[/bold].")
+    console.print(
+        f"Trường thứ hai cùng tỉnh: {second.school.name} ({len(second_stored)} học sinh, "
+        "chỉ trên web, chưa ban hành; tài khoản có hậu tố _b)."
+    )
     if with_pdf:
         line = ", ".join(f"{verdict}: {n}" for verdict, n in sorted(verdicts.items()))
         console.print(f"Xác minh các tệp PDF đã ký: {line}.")
