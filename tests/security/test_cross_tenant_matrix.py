@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from hocba.apps.accounts.models import Role
 from hocba.apps.accounts.services import create_user
-from hocba.apps.directory.models import Enrolment, School, SchoolClass, Student
+from hocba.apps.directory.models import Enrolment, School, SchoolClass, Staff, Student
 from hocba.apps.records.demo import load_demo_province
 from hocba.apps.records.models import RecordVersion
 from hocba.demo.generate import demo_school, demo_second_school
@@ -176,6 +176,7 @@ def _build() -> World:
     students_a = Student.objects.filter(enrolments__school_class__school=school_a).distinct()
     markers = [school_a.name] + [s.student_code for s in students_a]
     markers += [s.full_name for s in students_a]
+    markers += list(Staff.objects.filter(school=school_a).values_list("full_name", flat=True))
     missing = Target(
         MISSING_ID, MISSING_ID, MISSING_ID, MISSING_ID, MISSING_CODE, MISSING_ID, MISSING_ID,
         MISSING_ID, MISSING_ID, MISSING_ID, MISSING_ID, MISSING_LEFT_CODE,
@@ -501,6 +502,14 @@ SHOWN: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("records:class", lambda w: {"class_id": w.b_class}),
     ("records:review", lambda w: {"class_id": w.b_class}),
     ("schooladmin:parent_account", lambda w: {"school_id": w.b_school}),
+    ("schooladmin:create_class", lambda w: {"school_id": w.b_school}),
+    ("schooladmin:enrol", lambda w: {"school_id": w.b_school, "class_id": w.b_class}),
+    ("schooladmin:subject_teacher", lambda w: {"school_id": w.b_school, "class_id": w.b_class}),
+    ("records:subject_grid", lambda w: {"class_id": w.b_class, "subject": "TOAN"}),
+    ("records:rating_grid", lambda w: {"class_id": w.b_class}),
+    ("records:summary_grid", lambda w: {"class_id": w.b_class}),
+    ("imports:class", lambda w: {"class_id": w.b_class}),
+    ("signing:class", lambda w: {"class_id": w.b_class}),
 ]
 # Pages that take no id and show nothing of any school.
 NO_TARGET = {

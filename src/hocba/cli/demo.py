@@ -78,7 +78,7 @@ def demo(
 
     t = time.perf_counter()
     school = demo_school(seed, school_year, classes_per_grade, students_per_class)
-    second = demo_second_school(seed + 1, school_year, students_per_class)
+    second = demo_second_school(seed + 1, school_year, min(students_per_class, SECOND_SIZE))
     total = sum(len(c.students) for s in (school, second) for c in s.classes)
     timings["Sinh dữ liệu mẫu"] = time.perf_counter() - t
 
@@ -147,6 +147,9 @@ def demo(
 
 
 ISSUED_GRADE = 1
+SECOND_SIZE = 10
+"""Students per class of the province's second demo school (one class per grade), so it costs
+the demo a few seconds: it is there to give every role a counterpart in another school."""
 """The demo issues grade 1's records (as if the school had signed them on the web) so families
 and officers have something to see; the other grades wait for their teachers on the web."""
 
