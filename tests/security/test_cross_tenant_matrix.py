@@ -14,6 +14,11 @@ write row. Pages without an id (lists, home, B's own pages) must not show anythi
 
 A URL or an API operation without a row fails ``test_every_url_has_a_row`` /
 ``test_every_api_operation_has_a_row``: a new page is in the matrix from its first commit.
+
+Rows that name A's student by code in B's own forms (enrol ``existing_code``, the roster of
+the xlsx import and of ``PUT /api/v1/classes/<id>/roster``) and the parent-account chain fail
+until the tenancy service (issue #11, another branch) decides who owns a student code: today
+they take A's student over, show the name behind a code, or answer "another school's student".
 """
 
 from __future__ import annotations
@@ -431,11 +436,13 @@ WRITES = {"post", "put"}
 _WORKBOOKS: dict[tuple[str, str], bytes] = {}
 
 
-def _workbook(kind: str) -> Aim:
+def _workbook(kind: str, left: bool = False) -> Aim:
     """An upload to B's class of B's own template (roster or evaluations) in which B's student's
-    code is replaced by the target's (A's student, or a code nobody has)."""
+    code is replaced by the target's (A's student, or a code nobody has; ``left``: A's student
+    who left)."""
 
     def aim(w: World, t: Target) -> tuple[dict[str, Any], dict[str, Any]]:
+        code = t.left_code if left else t.student_code
         from io import BytesIO
 
         from django.core.files.uploadedfile import SimpleUploadedFile
@@ -443,7 +450,7 @@ def _workbook(kind: str) -> Aim:
 
         from hocba.apps.imports import workbook
 
-        if (kind, t.student_code) not in _WORKBOOKS:
+        if (kind, code) not in _WORKBOOKS:
             cls = SchoolClass.objects.select_related("school", "school_year").get(pk=w.b_class)
             make = workbook.roster_workbook if kind == "roster" else workbook.evaluation_workbook
             book = load_workbook(BytesIO(make(cls.school, cls.school_year, [cls])))
@@ -454,13 +461,13 @@ def _workbook(kind: str) -> Aim:
                         continue
                     for cell in row:  # the same student, but with the target's code
                         if cell.value == w.b_student_code:
-                            cell.value = t.student_code
+                            cell.value = code
                         elif personal_id and cell.value == personal_id:
                             cell.value = None
             out = BytesIO()
             book.save(out)
-            _WORKBOOKS[kind, t.student_code] = out.getvalue()
-        data = _WORKBOOKS[kind, t.student_code]
+            _WORKBOOKS[kind, code] = out.getvalue()
+        data = _WORKBOOKS[kind, code]
         return {"class_id": w.b_class}, {"file": SimpleUploadedFile(f"{kind}.xlsx", data)}
 
     return aim
@@ -468,6 +475,12 @@ def _workbook(kind: str) -> Aim:
 
 ROWS += [
     Row("imports:upload", _workbook("roster"), "post", "B's class, roster naming A's student"),
+    Row(
+        "imports:upload",
+        _workbook("roster", left=True),
+        "post",
+        "B's class, roster naming A's student who left",
+    ),
     Row(
         "imports:upload",
         _workbook("evaluations"),
@@ -679,6 +692,10 @@ def _roster(w: World, t: Target) -> dict[str, Any]:
     return {"students": [_student_in(t.student_code)]}
 
 
+def _roster_left(w: World, t: Target) -> dict[str, Any]:
+    return {"students": [_student_in(t.left_code)]}
+
+
 def _evaluations(w: World, t: Target) -> dict[str, Any]:
     return {
         "subjects": [{"student_code": t.student_code, "subject_code": "TOAN", "level": "C",
@@ -704,6 +721,9 @@ API_ROWS: list[ApiRow] = [
     ApiRow("put_roster", "put",
            lambda w, t: (f"{V1}/classes/{w.b_class}/roster", _roster(w, t)),
            "B's class, A's student code"),
+    ApiRow("put_roster", "put",
+           lambda w, t: (f"{V1}/classes/{w.b_class}/roster", _roster_left(w, t)),
+           "B's class, code of A's student who left"),
     ApiRow("put_evaluations", "put",
            lambda w, t: (f"{V1}/classes/{t.cls}/evaluations", _evaluations(w, t))),
     ApiRow("put_evaluations", "put",
