@@ -408,8 +408,6 @@ ROWS: list[Row] = [
     Row("signing:keys", A_SCHOOL),
     Row("signing:keys", _with(A_SCHOOL, role="seal", kind="pkcs12", location="/tmp/x.p12",
                               secret_ref="env:X"), "post"),
-    Row("signing:keys", lambda w, t: ({"school_id": w.b_school}, {}), note="B's school",
-        ),
     Row("signing:keys", _with(_k(school_id=b_school), key_id=lambda w, t: str(t.key), role="seal",
                               kind="pkcs12", location="/tmp/x.p12", secret_ref="env:X"),
         "post", "B's school, A's key"),
