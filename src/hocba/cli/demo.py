@@ -111,10 +111,21 @@ def demo(
     timings["Kiểm tra và ghi JSON/XML"] = time.perf_counter() - t
 
     if with_pdf:
-        verdicts, valid_pdfs = _render_sign_verify(console, school, records, out_dir, timings)
+        second_records = [
+            load_record(bytes(version.canonical))
+            for enrolment, version in second_stored
+            if enrolment.school_class.grade == ISSUED_GRADE
+        ]
+        verdicts, valid_pdfs, second_verdicts = _render_sign_verify(
+            console, school, records, out_dir, timings, second, second_records
+        )
         from hocba.apps.records.demo import issue_demo_classes
 
         issued = issue_demo_classes(ISSUED_GRADE, valid_pdfs)
+        second_issued = sum(r.record_id in valid_pdfs for r in second_records)
+        issued -= second_issued
+        if set(second_verdicts) - {"VALID"}:
+            error_count += 1
     _print_summary(console, school.school.name, school_year, by_class)
     timing_table = Table(
         "Công đoạn", "Thời gian (s)", "Học bạ/giây", title="Thời gian từng công đoạn"
@@ -124,9 +135,12 @@ def demo(
         timing_table.add_row(stage, f"{seconds:.2f}", rate)
     console.print(timing_table)
     console.print(f"Đã ghi {len(records)} học bạ vào [bold]{records_dir}[/bold].")
+    state = (
+        f"khối {ISSUED_GRADE} đã ban hành: {second_issued} học bạ" if with_pdf else "chưa ban hành"
+    )
     console.print(
-        f"Trường thứ hai cùng tỉnh: {second.school.name} ({len(second_stored)} học sinh, "
-        "chỉ trên web, chưa ban hành; tài khoản có hậu tố _b)."
+        f"Trường thứ hai cùng tỉnh: {second.school.name} ({len(second_stored)} học sinh, chỉ "
+        f"trên web; {state}; tài khoản có hậu tố _b)."
     )
     if with_pdf:
         line = ", ".join(f"{verdict}: {n}" for verdict, n in sorted(verdicts.items()))
@@ -168,11 +182,18 @@ def _render_sign_verify(
     records: list[Record],
     out_dir: Path,
     timings: dict[str, float],
-) -> tuple[Counter[str], dict[str, bytes]]:
+    second: DemoSchool,
+    second_records: list[Record],
+) -> tuple[Counter[str], dict[str, bytes], Counter[str]]:
     """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF.
-    Returns the verdict counts and the VALID signed PDFs by record id."""
+    The second school's ``second_records`` are signed by its own people (certificates from the
+    same demo CA, so the web's trust list verifies them) and kept in memory only.
+    Returns the first school's verdict counts, the VALID signed PDFs of both by record id, and
+    the second school's verdict counts."""
+    import datetime as dt
+
     from hocba.render import Renderer
-    from hocba.signing import init_pki, sign_all
+    from hocba.signing import init_pki, issue_signer, load_pki, sign_all
     from hocba.verify import verify_pdf
 
     t = time.perf_counter()
@@ -183,6 +204,15 @@ def _render_sign_verify(
         school=school.school.name,
         force=True,
     )
+    now = dt.datetime.now(dt.UTC)
+    valid_for = {"not_before": now - dt.timedelta(days=1), "not_after": now + dt.timedelta(730)}
+    for role, name in [
+        *((SignerRole.GVCN, c.homeroom_teacher) for c in second.classes if c.grade == 1),
+        (SignerRole.PRINCIPAL, second.principal),
+        (SignerRole.SEAL, second.school.name),
+    ]:
+        issue_signer(pki, role, name, label_suffix="", school=second.school.name, **valid_for)
+    pki = load_pki(pki.directory)
     trust, timestamper = pki.trust(), pki.timestamper()
     signers: dict[tuple[SignerRole, str], Any] = {}
 
@@ -223,7 +253,24 @@ def _render_sign_verify(
             _stem(out_dir / "records", record).with_suffix(".pdf").write_bytes(pdf)
             progress.advance(task)
         timings["Xác minh"] = time.perf_counter() - t
-    return verdicts, valid
+
+        t = time.perf_counter()
+        second_verdicts: Counter[str] = Counter()
+        task = progress.add_task(
+            "Trường thứ hai: kết xuất, ký, xác minh", total=len(second_records)
+        )
+        for record in second_records:
+            by_role = {s.role: signer(s.role, s.full_name) for s in record.signers}
+            pdf = sign_all(renderer.render(record), by_role, timestamper, trust=trust)
+            verdict = verify_pdf(pdf, trust).verdict.value
+            second_verdicts[verdict] += 1
+            if verdict == "VALID":
+                valid[record.record_id] = pdf
+            progress.advance(task)
+        timings[f"Trường thứ hai: khối {ISSUED_GRADE} (PDF, ký, xác minh)"] = (
+            time.perf_counter() - t
+        )
+    return verdicts, valid, second_verdicts
 
 
 def _print_summary(
