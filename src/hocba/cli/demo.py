@@ -1,7 +1,8 @@
 """``hocba demo`` — a whole demo school year on the embedded default, end to end.
 
 The province has two schools in two wards: the first (files, PDFs, grade 1 issued) and a
-smaller second one (one class per grade, stored on the web only) whose accounts end in ``_b``."""
+smaller second one (one class per grade, in the database only, grade 1 issued too) whose
+accounts end in ``_b``."""
 
 from __future__ import annotations
 
@@ -161,11 +162,11 @@ def demo(
 
 
 ISSUED_GRADE = 1
+"""The demo issues grade 1's records (as if the school had signed them on the web) so families
+and officers have something to see; the other grades wait for their teachers on the web."""
 SECOND_SIZE = 10
 """Students per class of the province's second demo school (one class per grade), so it costs
 the demo a few seconds: it is there to give every role a counterpart in another school."""
-"""The demo issues grade 1's records (as if the school had signed them on the web) so families
-and officers have something to see; the other grades wait for their teachers on the web."""
 
 PER_RECORD_STAGES = {"Kết xuất PDF", "Ký GVCN → hiệu trưởng → con dấu", "Xác minh"}
 
@@ -207,7 +208,7 @@ def _render_sign_verify(
     now = dt.datetime.now(dt.UTC)
     valid_for = {"not_before": now - dt.timedelta(days=1), "not_after": now + dt.timedelta(730)}
     for role, name in [
-        *((SignerRole.GVCN, c.homeroom_teacher) for c in second.classes if c.grade == 1),
+        *((SignerRole.GVCN, c.homeroom_teacher) for c in second.classes if c.grade == ISSUED_GRADE),
         (SignerRole.PRINCIPAL, second.principal),
         (SignerRole.SEAL, second.school.name),
     ]:
