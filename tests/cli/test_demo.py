@@ -64,6 +64,9 @@ def test_demo_writes_valid_records_and_prints_a_summary(tmp_path):
     assert len(pdfs) == 40 and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
     assert "VALID: 40." in proc.stdout
     assert "Trên web: 8 học bạ khối 1 đã ban hành" in " ".join(proc.stdout.split())
+    second = "Trường thứ hai cùng tỉnh: Trường Tiểu học Ba Đình (demo) (40 học sinh"
+    assert second in " ".join(proc.stdout.split())
+    assert "khối 1 đã ban hành: 8 học bạ" in " ".join(proc.stdout.split())
     for stage in ("Kết xuất PDF", "Ký GVCN → hiệu trưởng → con dấu", "Xác minh"):
         assert stage in proc.stdout
 

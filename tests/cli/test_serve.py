@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from rich.console import Console
 
 from hocba.apps.accounts import policy
@@ -126,3 +127,44 @@ def test_no_demo_accounts_without_the_demo_school(db):
     from hocba.apps.accounts.demo import ensure_demo_accounts
 
     assert ensure_demo_accounts() == []
+
+
+def test_the_demo_province_gives_every_role_a_counterpart_in_another_school_and_ward(db):
+    from hocba.apps.directory.models import School
+    from hocba.apps.records.demo import load_demo_province
+    from hocba.demo.generate import SECOND_SCHOOL, demo_second_school
+
+    load_demo_province(
+        (
+            demo_school(seed=11, classes_per_grade=1, students_per_class=1),
+            demo_second_school(seed=12, students_per_class=1),
+        )
+    )
+    first, second = School.objects.order_by("pk")
+    assert second.school_code == SECOND_SCHOOL.code
+    assert first.org_unit.parent != second.org_unit.parent  # two wards…
+    assert first.org_unit.parent.parent == second.org_unit.parent.parent  # …of one department
+    names = [a.username for a in create_demo_accounts()]
+    plain = [n for n in names if not n.endswith("_b")]
+    assert [n for n in names if n.endswith("_b")] == [
+        f"{n}_b" for n in plain if n not in ("bo", "so")
+    ]
+    for username in plain:
+        grant = Grant.objects.get(user__username=username)
+        if username in ("bo", "so"):
+            continue
+        counterpart = Grant.objects.get(user__username=f"{username}_b")
+        assert counterpart.role == grant.role
+        assert (_school_of(grant), _school_of(counterpart)) == (first, second), username
+    assert Client().login(username="hieutruong_b", password=DEMO_PASSWORD)
+
+
+def _school_of(grant: Grant) -> object:
+    """The school a demo grant is on (a ward officer's: the one school of the ward)."""
+    from hocba.apps.directory.models import Enrolment, School
+
+    if grant.school_class is not None:
+        return grant.school_class.school
+    if grant.student is not None:
+        return Enrolment.objects.filter(student=grant.student).get().school_class.school
+    return School.objects.get(org_unit__path__startswith=grant.org_unit.path)

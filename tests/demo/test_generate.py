@@ -61,3 +61,20 @@ def test_no_grade_five_demo_record_has_a_promotion_decision():  # TT27 Art. 11.2
     recs = records(demo_school())
     assert [r for r in recs if r.grade == 5 and r.promotion is not None] == []
     assert any(r.promotion is not None for r in recs)
+
+
+def test_the_second_school_is_smaller_in_another_ward_with_its_own_student_codes():
+    from hocba.demo.generate import SECOND_SCHOOL, demo_second_school
+
+    first, second = demo_school(students_per_class=3), demo_second_school(students_per_class=3)
+    assert [c.name for c in second.classes] == ["1A", "2A", "3A", "4A", "5A"]
+    assert second.school == SECOND_SCHOOL
+    assert SECOND_SCHOOL.administrative_units[0] == first.school.administrative_units[0]
+    assert SECOND_SCHOOL.administrative_units[-1] != first.school.administrative_units[-1]
+    codes = {r.student.student_code for r in records(first)}
+    assert codes.isdisjoint(r.student.student_code for r in records(second))
+    assert {r.school.code for r in records(second)} == {SECOND_SCHOOL.code}
+    assert {s.full_name for r in records(second) for s in r.signers[1:]} == {
+        second.principal,
+        SECOND_SCHOOL.name,
+    }

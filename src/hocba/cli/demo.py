@@ -1,4 +1,8 @@
-"""``hocba demo`` — a whole demo school year on the embedded default, end to end."""
+"""``hocba demo`` — a whole demo school year on the embedded default, end to end.
+
+The province has two schools in two wards: the first (files, PDFs, grade 1 issued) and a
+smaller second one (one class per grade, in the database only, grade 1 issued too) whose
+accounts end in ``_b``."""
 
 from __future__ import annotations
 
@@ -65,8 +69,8 @@ def demo(
     setup_django()
     from django.conf import settings
 
-    from hocba.apps.records.demo import load_demo_school
-    from hocba.demo.generate import demo_school
+    from hocba.apps.records.demo import load_demo_province
+    from hocba.demo.generate import demo_school, demo_second_school
     from hocba.rules import tt27
     from hocba.spec.xml import to_xml
 
@@ -75,13 +79,16 @@ def demo(
 
     t = time.perf_counter()
     school = demo_school(seed, school_year, classes_per_grade, students_per_class)
-    total = sum(len(c.students) for c in school.classes)
+    second = demo_second_school(seed + 1, school_year, min(students_per_class, SECOND_SIZE))
+    total = sum(len(c.students) for s in (school, second) for c in s.classes)
     timings["Sinh dữ liệu mẫu"] = time.perf_counter() - t
 
     t = time.perf_counter()
     with _progress(console) as progress:
         task = progress.add_task("Lưu vào cơ sở dữ liệu", total=total)
-        stored = load_demo_school(school, lambda n: progress.advance(task, n))
+        stored, second_stored = load_demo_province(
+            (school, second), lambda n: progress.advance(task, n)
+        )
     from hocba.apps.accounts.demo import create_demo_accounts
 
     accounts = create_demo_accounts()
@@ -105,10 +112,21 @@ def demo(
     timings["Kiểm tra và ghi JSON/XML"] = time.perf_counter() - t
 
     if with_pdf:
-        verdicts, valid_pdfs = _render_sign_verify(console, school, records, out_dir, timings)
+        second_records = [
+            load_record(bytes(version.canonical))
+            for enrolment, version in second_stored
+            if enrolment.school_class.grade == ISSUED_GRADE
+        ]
+        verdicts, valid_pdfs, second_verdicts = _render_sign_verify(
+            console, school, records, out_dir, timings, second, second_records
+        )
         from hocba.apps.records.demo import issue_demo_classes
 
         issued = issue_demo_classes(ISSUED_GRADE, valid_pdfs)
+        second_issued = sum(r.record_id in valid_pdfs for r in second_records)
+        issued -= second_issued
+        if set(second_verdicts) - {"VALID"}:
+            error_count += 1
     _print_summary(console, school.school.name, school_year, by_class)
     timing_table = Table(
         "Công đoạn", "Thời gian (s)", "Học bạ/giây", title="Thời gian từng công đoạn"
@@ -118,6 +136,13 @@ def demo(
         timing_table.add_row(stage, f"{seconds:.2f}", rate)
     console.print(timing_table)
     console.print(f"Đã ghi {len(records)} học bạ vào [bold]{records_dir}[/bold].")
+    state = (
+        f"khối {ISSUED_GRADE} đã ban hành: {second_issued} học bạ" if with_pdf else "chưa ban hành"
+    )
+    console.print(
+        f"Trường thứ hai cùng tỉnh: {second.school.name} ({len(second_stored)} học sinh, chỉ "
+        f"trên web; {state}; tài khoản có hậu tố _b)."
+    )
     if with_pdf:
         line = ", ".join(f"{verdict}: {n}" for verdict, n in sorted(verdicts.items()))
         console.print(f"Xác minh các tệp PDF đã ký: {line}.")
@@ -139,6 +164,9 @@ def demo(
 ISSUED_GRADE = 1
 """The demo issues grade 1's records (as if the school had signed them on the web) so families
 and officers have something to see; the other grades wait for their teachers on the web."""
+SECOND_SIZE = 10
+"""Students per class of the province's second demo school (one class per grade), so it costs
+the demo a few seconds: it is there to give every role a counterpart in another school."""
 
 PER_RECORD_STAGES = {"Kết xuất PDF", "Ký GVCN → hiệu trưởng → con dấu", "Xác minh"}
 
@@ -155,11 +183,18 @@ def _render_sign_verify(
     records: list[Record],
     out_dir: Path,
     timings: dict[str, float],
-) -> tuple[Counter[str], dict[str, bytes]]:
+    second: DemoSchool,
+    second_records: list[Record],
+) -> tuple[Counter[str], dict[str, bytes], Counter[str]]:
     """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF.
-    Returns the verdict counts and the VALID signed PDFs by record id."""
+    The second school's ``second_records`` are signed by its own people (certificates from the
+    same demo CA, so the web's trust list verifies them) and kept in memory only.
+    Returns the first school's verdict counts, the VALID signed PDFs of both by record id, and
+    the second school's verdict counts."""
+    import datetime as dt
+
     from hocba.render import Renderer
-    from hocba.signing import init_pki, sign_all
+    from hocba.signing import init_pki, issue_signer, load_pki, sign_all
     from hocba.verify import verify_pdf
 
     t = time.perf_counter()
@@ -170,6 +205,15 @@ def _render_sign_verify(
         school=school.school.name,
         force=True,
     )
+    now = dt.datetime.now(dt.UTC)
+    valid_for = {"not_before": now - dt.timedelta(days=1), "not_after": now + dt.timedelta(730)}
+    for role, name in [
+        *((SignerRole.GVCN, c.homeroom_teacher) for c in second.classes if c.grade == ISSUED_GRADE),
+        (SignerRole.PRINCIPAL, second.principal),
+        (SignerRole.SEAL, second.school.name),
+    ]:
+        issue_signer(pki, role, name, label_suffix="", school=second.school.name, **valid_for)
+    pki = load_pki(pki.directory)
     trust, timestamper = pki.trust(), pki.timestamper()
     signers: dict[tuple[SignerRole, str], Any] = {}
 
@@ -210,7 +254,24 @@ def _render_sign_verify(
             _stem(out_dir / "records", record).with_suffix(".pdf").write_bytes(pdf)
             progress.advance(task)
         timings["Xác minh"] = time.perf_counter() - t
-    return verdicts, valid
+
+        t = time.perf_counter()
+        second_verdicts: Counter[str] = Counter()
+        task = progress.add_task(
+            "Trường thứ hai: kết xuất, ký, xác minh", total=len(second_records)
+        )
+        for record in second_records:
+            by_role = {s.role: signer(s.role, s.full_name) for s in record.signers}
+            pdf = sign_all(renderer.render(record), by_role, timestamper, trust=trust)
+            verdict = verify_pdf(pdf, trust).verdict.value
+            second_verdicts[verdict] += 1
+            if verdict == "VALID":
+                valid[record.record_id] = pdf
+            progress.advance(task)
+        timings[f"Trường thứ hai: khối {ISSUED_GRADE} (PDF, ký, xác minh)"] = (
+            time.perf_counter() - t
+        )
+    return verdicts, valid, second_verdicts
 
 
 def _print_summary(

@@ -51,6 +51,18 @@ DEPARTMENT_NAME = "Sở Giáo dục và Đào tạo Hà Nội"
 PLACE = "Hoàn Kiếm"
 PRINCIPAL_NAME = "Nguyễn Thị Thu Hà"
 
+# The province's second demo school, in another ward (DOMAIN §3: department → commune/ward →
+# school), so every role has a counterpart in another school (tenant isolation is visible).
+SECOND_COMMUNE = AdministrativeUnit(level="commune", code="00001", name="Phường Ba Đình")
+SECOND_SCHOOL = School(
+    code="01000456",
+    name="Trường Tiểu học Ba Đình (demo)",
+    administrative_units=[PROVINCE, SECOND_COMMUNE],
+    managing_unit="Ủy ban nhân dân phường Ba Đình",
+)
+SECOND_PRINCIPAL_NAME = "Trần Văn Bình"
+SECOND_STUDENT_PREFIX = "BD"
+
 # Share of students per target result; the generator aims at these, the rules decide.
 PROFILES = (("HTXS", 22), ("HTT", 33), ("HT", 37), ("CHT", 8))
 
@@ -262,6 +274,7 @@ def make_record(
     school: School = SCHOOL,
     principal: str = PRINCIPAL_NAME,
     profile: str | None = None,
+    place: str = PLACE,
 ) -> Record:
     start, end = (int(p) for p in school_year.split("-"))
     profile = profile or _profile(rng)
@@ -297,7 +310,7 @@ def make_record(
         subjects=_subjects(rng, school_year, grade, profile),
         qualities=_ratings(rng, catalog.qualities, profile),
         competences=_ratings(rng, catalog.competences, profile),
-        place=PLACE,
+        place=place,
         dated=dt.date(end, 5, 28),
         signers=[
             PlannedSigner(
@@ -319,8 +332,15 @@ def demo_school(
     school_year: str = "2024-2025",
     classes_per_grade: int = 2,
     students_per_class: int = 30,
+    *,
+    school: School = SCHOOL,
+    principal: str = PRINCIPAL_NAME,
+    student_prefix: str = "HS",
 ) -> DemoSchool:
+    """A school of five grades; ``school``, ``principal`` and ``student_prefix`` (student codes
+    are ``<prefix><yy><serial>``, unique in the province) make a second school."""
     rng = random.Random(seed)
+    place = school.administrative_units[-1].name.removeprefix("Phường ").removeprefix("Xã ")
     start = int(school_year[:4])
     classes = []
     serial = 0
@@ -331,7 +351,7 @@ def demo_school(
             students = []
             for _ in range(students_per_class):
                 serial += 1
-                code = f"HS{start % 100:02d}{serial:05d}"
+                code = f"{student_prefix}{start % 100:02d}{serial:05d}"
                 student = _student(rng, start, grade, code)
                 register = f"{serial:04d}/{start - grade + 1}"
                 record = make_record(
@@ -342,7 +362,25 @@ def demo_school(
                     student=student,
                     register_number=register,
                     homeroom_teacher=teacher,
+                    school=school,
+                    principal=principal,
+                    place=place,
                 )
                 students.append(DemoStudent(student, register, record))
             classes.append(DemoClass(grade, class_name, teacher, tuple(students)))
-    return DemoSchool(school_year, SCHOOL, PRINCIPAL_NAME, tuple(classes))
+    return DemoSchool(school_year, school, principal, tuple(classes))
+
+
+def demo_second_school(
+    seed: int = 2026, school_year: str = "2024-2025", students_per_class: int = 30
+) -> DemoSchool:
+    """The province's second, smaller demo school: one class per grade in another ward."""
+    return demo_school(
+        seed,
+        school_year,
+        1,
+        students_per_class,
+        school=SECOND_SCHOOL,
+        principal=SECOND_PRINCIPAL_NAME,
+        student_prefix=SECOND_STUDENT_PREFIX,
+    )

@@ -155,15 +155,17 @@ def issue_signer(
     not_before: dt.datetime,
     not_after: dt.datetime,
     label_suffix: str = "extra",
+    school: str | None = None,
 ) -> PkiSigner:
-    """Issue one more signer certificate from the demo issuing CA (e.g. an expired one)."""
+    """Issue one more signer certificate from the demo issuing CA (e.g. an expired one);
+    ``school``: a person's school when not the PKI's (another demo school)."""
     manifest = json.loads((pki.directory / MANIFEST).read_text())
     ica = x509.load_pem_x509_certificate(pki.issuing_ca_cert.read_bytes())
     ica_key = serialization.load_pem_private_key(pki.issuing_ca_key.read_bytes(), None)
     assert isinstance(ica_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
     entry = _issue(
-        pki.directory, manifest, ica, ica_key, role, name, not_before, not_after, pki.school,
-        label_suffix=label_suffix,
+        pki.directory, manifest, ica, ica_key, role, name, not_before, not_after,
+        school or pki.school, label_suffix=label_suffix,
     )  # fmt: skip
     manifest["signers"].append(entry)
     (pki.directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))

@@ -1,4 +1,8 @@
-"""Demo accounts: one user per role on the demo school, so a newcomer can log in as anyone.
+"""Demo accounts: one user per role on each demo school, so a newcomer can log in as anyone.
+
+The first demo school's accounts have plain names (``hieutruong``, ``gvcn1a``…); the second
+school's (``hocba.demo.generate.SECOND_SCHOOL``, another ward) end in ``_b`` (``hieutruong_b``,
+``gvcn1a_b``, ``xa_b`` for its ward's officer) — a counterpart of every role in another school.
 
 ``create_demo_accounts()`` runs after ``hocba.apps.records.demo.load_demo_school`` (``hocba
 demo`` calls it); ``demo_accounts()`` lists the ones that exist (``hocba serve`` prints them).
@@ -22,6 +26,7 @@ from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import Enrolment, OrgUnit, School, SchoolClass
 from hocba.demo.generate import SCHOOL as DEMO_SCHOOL
+from hocba.demo.generate import SECOND_SCHOOL
 from hocba.errors import HocbaError
 
 DEMO_PASSWORD = "hocba-demo"
@@ -36,6 +41,8 @@ FIXED_USERNAMES = (
     "hocsinh",
 )
 HOMEROOM_PREFIX = "gvcn"
+SCHOOL_SUFFIXES = {DEMO_SCHOOL.code: "", SECOND_SCHOOL.code: "_b"}
+"""The username suffix of each demo school's accounts (officers above the ward: none)."""
 SUBJECT_TEACHER_CLASS = "3A"
 SUBJECT_TEACHER_SUBJECT = "NN1"
 
@@ -63,16 +70,23 @@ def _refuse_in_production() -> None:
 
 
 def _demo_users() -> Any:
+    names = [name + suffix for suffix in SCHOOL_SUFFIXES.values() for name in FIXED_USERNAMES]
     return get_user_model().objects.filter(
-        Q(username__in=FIXED_USERNAMES) | Q(username__startswith=HOMEROOM_PREFIX)
+        Q(username__in=names) | Q(username__startswith=HOMEROOM_PREFIX)
     )
 
 
-def _school(school: School | None) -> School:
+def _schools(school: School | None) -> list[School]:
+    """``[school]``, else the demo schools that exist (the first one first), else the first
+    school of the instance."""
     if school is not None:
-        return school
-    found = School.objects.filter(school_code=DEMO_SCHOOL.code).first() or School.objects.first()
-    if found is None:
+        return [school]
+    by_code = {s.school_code: s for s in School.objects.filter(school_code__in=SCHOOL_SUFFIXES)}
+    found = [by_code[code] for code in SCHOOL_SUFFIXES if code in by_code]
+    first = School.objects.first()
+    if not found and first is not None:
+        found = [first]
+    if not found:
         raise DemoRefused(
             "Chưa có trường mẫu: hãy chạy `hocba demo` trước.", detail="no demo school"
         )
@@ -83,49 +97,24 @@ def _school(school: School | None) -> School:
 def create_demo_accounts(
     school: School | None = None, *, password: str = DEMO_PASSWORD
 ) -> list[DemoAccount]:
-    """(Re)create one account per role with grants on ``school`` (default: the first school,
-    i.e. the demo's) and its org tree; earlier demo accounts are replaced."""
+    """(Re)create one account per role with grants on ``school`` (default: every demo school,
+    each with its username suffix) and its org tree; earlier demo accounts are replaced."""
     _refuse_in_production()
-    school = _school(school)
+    schools = _schools(school)
     _demo_users().delete()
-    local = school.org_unit.parent
+    plan: list[tuple[str, str, dict[str, Any]]] = []
+    local = schools[0].org_unit.parent
     department = local.parent if local else None
     ministry = department.parent if department else None
-    classes = list(
-        SchoolClass.objects.filter(school=school)
-        .select_related("school_year")
-        .order_by("-school_year__code", "grade", "name")
-    )
-    current_year = classes[0].school_year_id if classes else None
-    current = [c for c in classes if c.school_year_id == current_year]
-
-    plan: list[tuple[str, str, dict[str, Any]]] = []
     for username, role, unit in (
         ("bo", Role.MINISTRY_OFFICER, ministry),
         ("so", Role.DEPARTMENT_OFFICER, department),
-        ("xa", Role.LOCAL_OFFICER, local),
     ):
         if isinstance(unit, OrgUnit):
             plan.append((username, role, {"org_unit": unit}))
-    plan.append(("hieutruong", Role.PRINCIPAL, {"org_unit": school.org_unit}))
-    plan.append(("phohieutruong", Role.VICE_PRINCIPAL, {"org_unit": school.org_unit}))
-    for cls in current:
-        username = f"{HOMEROOM_PREFIX}{cls.name.lower()}"
-        plan.append((username, Role.HOMEROOM_TEACHER, {"school_class": cls}))
-    english = next((c for c in current if c.name == SUBJECT_TEACHER_CLASS), None)
-    english = english or next((c for c in current if c.grade >= 3), None)
-    if english is not None:
-        scope = {"school_class": english, "subject_code": SUBJECT_TEACHER_SUBJECT}
-        plan.append(("gvnn1", Role.SUBJECT_TEACHER, scope))
-    enrolment = (
-        Enrolment.objects.filter(school_class__in=current)
-        .select_related("student")
-        .order_by("school_class__grade", "school_class__name", "student__student_code")
-        .first()
-    )
-    if enrolment is not None:
-        plan.append(("phuhuynh", Role.PARENT, {"student": enrolment.student}))
-        plan.append(("hocsinh", Role.STUDENT, {"student": enrolment.student}))
+    locals_seen: set[int] = set()
+    for each in schools:
+        plan += _school_plan(each, SCHOOL_SUFFIXES.get(each.school_code, ""), locals_seen)
 
     accounts = []
     for username, role, scope in plan:
@@ -141,6 +130,44 @@ def create_demo_accounts(
         )
         accounts.append(DemoAccount(username, password, Role(role).label, describe_scope(grant)))
     return accounts
+
+
+def _school_plan(
+    school: School, suffix: str, locals_seen: set[int]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The accounts of one school (and its ward's officer, once per ward)."""
+    plan: list[tuple[str, str, dict[str, Any]]] = []
+    local = school.org_unit.parent
+    if isinstance(local, OrgUnit) and local.pk not in locals_seen:
+        locals_seen.add(local.pk)
+        plan.append((f"xa{suffix}", Role.LOCAL_OFFICER, {"org_unit": local}))
+    classes = list(
+        SchoolClass.objects.filter(school=school)
+        .select_related("school_year")
+        .order_by("-school_year__code", "grade", "name")
+    )
+    current_year = classes[0].school_year_id if classes else None
+    current = [c for c in classes if c.school_year_id == current_year]
+    plan.append((f"hieutruong{suffix}", Role.PRINCIPAL, {"org_unit": school.org_unit}))
+    plan.append((f"phohieutruong{suffix}", Role.VICE_PRINCIPAL, {"org_unit": school.org_unit}))
+    for cls in current:
+        username = f"{HOMEROOM_PREFIX}{cls.name.lower()}{suffix}"
+        plan.append((username, Role.HOMEROOM_TEACHER, {"school_class": cls}))
+    english = next((c for c in current if c.name == SUBJECT_TEACHER_CLASS), None)
+    english = english or next((c for c in current if c.grade >= 3), None)
+    if english is not None:
+        scope = {"school_class": english, "subject_code": SUBJECT_TEACHER_SUBJECT}
+        plan.append((f"gvnn1{suffix}", Role.SUBJECT_TEACHER, scope))
+    enrolment = (
+        Enrolment.objects.filter(school_class__in=current)
+        .select_related("student")
+        .order_by("school_class__grade", "school_class__name", "student__student_code")
+        .first()
+    )
+    if enrolment is not None:
+        plan.append((f"phuhuynh{suffix}", Role.PARENT, {"student": enrolment.student}))
+        plan.append((f"hocsinh{suffix}", Role.STUDENT, {"student": enrolment.student}))
+    return plan
 
 
 def _scope_path(grant: Grant) -> str:

@@ -126,8 +126,9 @@ def install_handlers(api: NinjaAPI) -> None:
         return error_response(exc.status_code if exc.status_code in MESSAGES else 400)
 
     def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-        message = exc.message_vi if isinstance(exc, NotAllowed) else None
-        return error_response(404, message=message)
+        # One message for every 404: "no such class" for a missing id but "not found or not
+        # allowed" for another school's would tell a token what exists elsewhere.
+        return error_response(404)
 
     def on_rejected(request: HttpRequest, exc: ImportRejected) -> HttpResponse:
         log.info("api import rejected: %s", exc.detail)

@@ -1,13 +1,15 @@
-"""Loading the generated demo school into the database (the demo's only writer).
+"""Loading the generated demo schools into the database (the demo's only writer).
 
-The demo is reproducible: loading removes any earlier demo school with the same code first,
-so ``hocba demo --seed N`` twice gives the same database content and the same records.
+``load_demo_school`` stores one school (tests use it); ``load_demo_province`` stores the demo's
+province: schools in different wards of one department, so every role has a counterpart in
+another school. The demo is reproducible: loading removes any earlier demo school with the same
+code first, so ``hocba demo --seed N`` twice gives the same database content and records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
@@ -30,6 +32,11 @@ from hocba.demo.generate import DEPARTMENT_NAME, DemoSchool
 MINISTRY_CODE = "BGDDT"
 DEPARTMENT_CODE = "SGDDT-01"
 LOCAL_CODE = "UBND-00070"
+"""The first demo school's commune (ward) office; another ward's is ``UBND-<ward code>``."""
+
+
+def local_code(ward_code: str) -> str:
+    return f"UBND-{ward_code}"
 
 
 def _year(code: str) -> SchoolYear:
@@ -58,7 +65,13 @@ def _org_tree(demo: DemoSchool) -> tuple[OrgUnit, AdministrativeUnit]:
 
     ministry = unit("ministry", MINISTRY_CODE, "Bộ Giáo dục và Đào tạo", None)
     department = unit("department", DEPARTMENT_CODE, DEPARTMENT_NAME, ministry, province)
-    local = unit("local_office", LOCAL_CODE, demo.school.managing_unit or "UBND", department, ward)
+    local = unit(
+        "local_office",
+        local_code(ward.code),
+        demo.school.managing_unit or "UBND",
+        department,
+        ward,
+    )
     return local, ward
 
 
@@ -87,11 +100,12 @@ def load_demo_school(
     """Store the demo school, its people and evaluations; build and keep every record."""
     remove_demo_school(demo.school.code)
     local, ward = _org_tree(demo)
+    province_name = demo.school.administrative_units[0].name
     school = directory.create_school(
         parent=local,
         school_code=demo.school.code,
         name=demo.school.name,
-        address="Phường Hoàn Kiếm, Hà Nội",
+        address=f"{ward.name}, {province_name.removeprefix('Thành phố ')}",
         administrative_unit=ward,
     )
     directory.add_staff(school=school, full_name=demo.principal, position="principal")
@@ -118,6 +132,14 @@ def load_demo_school(
             if progress:
                 progress(1)
     return out
+
+
+def load_demo_province(
+    schools: Sequence[DemoSchool], progress: Callable[[int], None] | None = None
+) -> list[list[tuple[Enrolment, RecordVersion]]]:
+    """Store several demo schools of one province (each in its own ward, see
+    ``hocba.demo.generate.SECOND_SCHOOL``); the stored records per school, in order."""
+    return [load_demo_school(demo, progress) for demo in schools]
 
 
 def _enrol_with_history(school, cls, student, register_number, record) -> Enrolment:
