@@ -20,7 +20,7 @@ from hocba.apps.accounts import services
 from hocba.apps.accounts.models import Grant, Role
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
-from hocba.apps.directory.models import Enrolment, OrgUnit, School, SchoolClass
+from hocba.apps.directory.models import Enrolment, OrgUnit, School, SchoolClass, Staff
 from hocba.demo.generate import SCHOOL as DEMO_SCHOOL
 from hocba.errors import HocbaError
 
@@ -93,12 +93,20 @@ def create_demo_accounts(
     ministry = department.parent if department else None
     classes = list(
         SchoolClass.objects.filter(school=school)
-        .select_related("school_year")
+        .select_related("school_year", "homeroom_teacher")
         .order_by("-school_year__code", "grade", "name")
     )
     current_year = classes[0].school_year_id if classes else None
     current = [c for c in classes if c.school_year_id == current_year]
 
+    principal = (
+        Staff.objects.filter(school=school, position=Staff.Position.PRINCIPAL, active=True)
+        .order_by("id")
+        .first()
+    )
+    # The staff member each account is: linked to the login, so the school administration
+    # pages know the GVCN has an account and the audit log names the person.
+    staff_of: dict[str, Staff | None] = {"hieutruong": principal}
     plan: list[tuple[str, str, dict[str, Any]]] = []
     for username, role, unit in (
         ("bo", Role.MINISTRY_OFFICER, ministry),
@@ -112,6 +120,7 @@ def create_demo_accounts(
     for cls in current:
         username = f"{HOMEROOM_PREFIX}{cls.name.lower()}"
         plan.append((username, Role.HOMEROOM_TEACHER, {"school_class": cls}))
+        staff_of[username] = cls.homeroom_teacher
     english = next((c for c in current if c.name == SUBJECT_TEACHER_CLASS), None)
     english = english or next((c for c in current if c.grade >= 3), None)
     if english is not None:
@@ -129,7 +138,11 @@ def create_demo_accounts(
 
     accounts = []
     for username, role, scope in plan:
-        user = services.create_user(username, password, role=role, **scope)
+        staff = staff_of.get(username)
+        full_name = staff.full_name if staff is not None else ""
+        user = services.create_user(username, password, full_name=full_name, role=role, **scope)
+        if staff is not None:
+            Staff.objects.filter(pk=staff.pk).update(user=user)
         grant = Grant.objects.select_related("org_unit", "school_class__school", "student").get(
             user=user
         )
