@@ -68,6 +68,9 @@ class ServerConfig:
     allowed_hosts: list[str]
     database: dict[str, Any] = field(repr=False)
     testing: bool = False
+    debug_tracebacks: bool = False
+    """Development only: Django's own debug pages (traceback, URL list) instead of hocba's
+    Vietnamese 404/403/500 pages (``HOCBA_DEBUG_TRACEBACKS``)."""
 
 
 def load_config(
@@ -100,6 +103,7 @@ def load_config(
         allowed_hosts=hosts,
         database=_database(env_map, home, testing, test_runner),
         testing=testing,
+        debug_tracebacks=debug and _flag(env_map, "HOCBA_DEBUG_TRACEBACKS", default=False),
     )
 
 

@@ -13,6 +13,7 @@ HOCBA_ENV = CONFIG.env
 HOCBA_HOME = CONFIG.home
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
+HOCBA_DEBUG_TRACEBACKS = CONFIG.debug_tracebacks
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 DATABASES = {"default": CONFIG.database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hocba.apps.accounts.middleware.NotAllowedAs404Middleware",
+    "hocba.server.errors.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "hocba.server.urls"
