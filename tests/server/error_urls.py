@@ -7,7 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
 from hocba.apps.accounts.errors import NotAllowed
-from hocba.server.urls import handler403, handler404, handler500, urlpatterns as site
+from hocba.server.urls import handler403, handler404, handler500
+from hocba.server.urls import urlpatterns as site
 
 
 def _missing(request: HttpRequest) -> HttpResponse:

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http.multipartparser import MultiPartParserError
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,6 +22,7 @@ from django.http import (
     HttpResponseNotFound,
     HttpResponseServerError,
 )
+from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.log import log_response
