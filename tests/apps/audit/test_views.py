@@ -199,3 +199,16 @@ def test_pages_keep_the_filters(client, two_schools, monkeypatch):
     text = page(client, nguoi="Trần Thị Lan", trang=2)
     assert "Trang 2/2" in text and text.count("Kênh: cổng phụ huynh") == 1
     assert "nguoi=Tr%E1%BA%A7n" in text and "trang=1" in text
+
+
+def test_a_system_admin_reads_logins_and_failed_logins_without_a_name(client, two_schools):
+    from hocba.apps.audit.services import record
+    from hocba.apps.audit.tags import EventTag
+
+    record(EventTag.ACCOUNT_LOGIN_FAILED)
+    login(client, "admin", Role.SYSTEM_ADMIN)
+    text = page(client, su_kien="account:login:failed")
+    assert "Đăng nhập không thành công" in text
+    assert "Không rõ (tên đăng nhập không được ghi lại)" in text
+    text = page(client, su_kien="account:login:succeeded")
+    assert '">Đăng nhập</td>' in text and "Tài khoản admin" in text

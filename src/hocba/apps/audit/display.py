@@ -27,6 +27,7 @@ from hocba.apps.audit.labels import (
     tag_label,
 )
 from hocba.apps.audit.models import AuditEvent
+from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import Enrolment, School, SchoolClass, SchoolYear, Staff, Student
 from hocba.apps.records.models import (
     RatingEvaluation,
@@ -248,6 +249,8 @@ def _actor(event: AuditEvent, names: Mapping[str, str]) -> str:
     if event.actor_label.startswith(API_PREFIX):
         prefix = event.actor_label[len(API_PREFIX) :]
         return names.get(event.actor_label, f"Mã API {prefix}")
+    if event.tag == EventTag.ACCOUNT_LOGIN_FAILED:
+        return "Không rõ (tên đăng nhập không được ghi lại)"
     return event.actor_label or "Hệ thống"
 
 
