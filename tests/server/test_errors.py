@@ -99,3 +99,8 @@ def test_a_failed_csrf_check_is_explained_in_vietnamese(debug):
     response = client.post("/dang-nhap/", {"username": "a", "password": "b"})
     assert response.status_code == 403
     assert "Phiên làm việc đã hết hạn" in response.content.decode()
+
+
+def test_an_address_missing_its_final_slash_is_still_redirected(client, debug):
+    response = client.get("/nhat-ky")
+    assert response.status_code == 301 and response["Location"] == "/nhat-ky/"
