@@ -102,6 +102,7 @@ def test_a_row_says_who_did_what_to_which_student_in_vietnamese(client, two_scho
     assert "Hiệu trưởng số 1" in text and "Giáo viên: Trần Thị Lan" in text
     assert "Ghi danh học sinh vào lớp" in text and "Trường số 1" in text  # import subject
     assert "Mã API «Phần mềm 1» (pre1xyz)" in text
+    assert "Học sinh: Nguyễn Văn An" not in text  # the enrolment's data only repeats its subject
     for code in (">record:version:viewed<", "RecordVersion", "{&#x27;format", "SchoolClass"):
         assert code not in text
 

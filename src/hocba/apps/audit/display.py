@@ -291,13 +291,19 @@ def _plain(value: Any) -> str:
 
 
 def _details(
-    data: Mapping[str, Any], refs: Mapping[str, dict[int, Any]]
+    data: Mapping[str, Any], refs: Mapping[str, dict[int, Any]], subject: str
 ) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (KEY_LABELS.get(key, key), _value(key, value, refs))
-        for key, value in data.items()
-        if key not in HIDDEN_KEYS
-    )
+    """Key/values, without personal ID numbers and without the ids that only name the
+    row's subject again (the class of "Tạo lớp", the student of an enrolment)."""
+    out = []
+    for key, value in data.items():
+        if key in HIDDEN_KEYS:
+            continue
+        text = _value(key, value, refs)
+        if key in DATA_REFS and text in subject:
+            continue
+        out.append((KEY_LABELS.get(key, key), text))
+    return tuple(out)
 
 
 def describe(events: Iterable[AuditEvent]) -> list[EventRow]:
@@ -327,7 +333,7 @@ def describe(events: Iterable[AuditEvent]) -> list[EventRow]:
                 actor=_actor(e, names),
                 subject=subject,
                 school=school,
-                details=_details(e.data or {}, refs),
+                details=_details(e.data or {}, refs, subject),
             )
         )
     return rows
