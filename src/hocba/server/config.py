@@ -15,6 +15,10 @@ Variables (documented in ``docs/settings.md``):
 - ``HOCBA_DEBUG``: ``1``/``true``/``yes`` or ``0``/``false``/``no``; default on in development,
   always off in production.
 - ``HOCBA_ALLOWED_HOSTS``: comma-separated host names.
+- ``HOCBA_CACHE_URL``: the cache shared by every server process (login lockout, rate limits):
+  empty or ``db://`` for a table in the database (default), ``redis://…`` for Redis.
+- ``HOCBA_TRUSTED_PROXIES``: comma-separated IP addresses/networks of the reverse proxies whose
+  ``X-Forwarded-For`` / ``X-Forwarded-Proto`` headers are believed; empty: none.
 - ``HOCBA_TEST_DATABASE_URL``: under pytest only, the database to test on (e.g. PostgreSQL;
   pytest-django then creates its own ``test_*`` database); without it tests use SQLite.
 
@@ -27,6 +31,7 @@ a real database. A child process started by a test (``hocba demo`` run as a comm
 from __future__ import annotations
 
 import atexit
+import ipaddress
 import os
 import secrets
 import shutil
@@ -38,6 +43,11 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 DEVELOPMENT = "development"
@@ -53,6 +63,9 @@ SQLITE_OPTIONS: dict[str, Any] = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }
+# The table of the database cache (``createcachetable`` runs after every ``migrate``).
+CACHE_TABLE = "hocba_cache"
+CACHE_KEY_PREFIX = "hocba"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
@@ -68,9 +81,15 @@ class ServerConfig:
     allowed_hosts: list[str]
     database: dict[str, Any] = field(repr=False)
     testing: bool = False
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     debug_tracebacks: bool = False
     """Development only: Django's own debug pages (traceback, URL list) instead of hocba's
     Vietnamese 404/403/500 pages (``HOCBA_DEBUG_TRACEBACKS``)."""
+
+    @property
+    def production(self) -> bool:
+        return self.env == PRODUCTION
 
 
 def load_config(
@@ -103,8 +122,47 @@ def load_config(
         allowed_hosts=hosts,
         database=_database(env_map, home, testing, test_runner),
         testing=testing,
+        cache=cache_config(env_map.get("HOCBA_CACHE_URL", "")),
+        trusted_proxies=trusted_proxies(env_map.get("HOCBA_TRUSTED_PROXIES", "")),
         debug_tracebacks=debug and _flag(env_map, "HOCBA_DEBUG_TRACEBACKS", default=False),
     )
+
+
+def cache_config(url: str) -> dict[str, Any]:
+    """Django's ``CACHES["default"]`` for ``HOCBA_CACHE_URL``: a shared cache, never one per
+    process (a per-process counter lets each server process grant its own set of guesses)."""
+    url = url.strip()
+    scheme = url.split(":", 1)[0].lower() if url else "db"
+    if scheme == "db":
+        return {
+            "BACKEND": "hocba.apps.accounts.cache.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    if scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    raise ImproperlyConfigured(
+        f"HOCBA_CACHE_URL must be empty, db:// or redis://…; got a {scheme!r} URL."
+    )
+
+
+def trusted_proxies(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``HOCBA_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR)."""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"HOCBA_TRUSTED_PROXIES must list IP addresses or networks; got {item!r}."
+            ) from None
+    return tuple(networks)
 
 
 def _flag(env_map: Mapping[str, str], name: str, *, default: bool) -> bool:
@@ -135,6 +193,8 @@ def _home(env_map: Mapping[str, str], testing: bool) -> Path:
 def _secret_key(env_map: Mapping[str, str], home: Path, production: bool) -> str:
     key = env_map.get("HOCBA_SECRET_KEY", "").strip()
     if key:
+        if production:
+            _refuse_weak_key(key)
         return key
     if production:
         raise ImproperlyConfigured(
@@ -143,6 +203,21 @@ def _secret_key(env_map: Mapping[str, str], home: Path, production: bool) -> str
             'print(secrets.token_urlsafe(50))"`) and keep it secret.'
         )
     return _development_key(home / SECRET_KEY_FILE)
+
+
+def _refuse_weak_key(key: str) -> None:
+    """Django's own deploy criteria (``check --deploy``, security.W009), enforced at start."""
+    if (
+        len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or key.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"HOCBA_SECRET_KEY is too weak for HOCBA_ENV=production: it needs at least "
+            f"{SECRET_KEY_MIN_LENGTH} characters, at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} "
+            f"different characters, and must not start with {SECRET_KEY_INSECURE_PREFIX!r}. "
+            'Generate one with `python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+        )
 
 
 def _development_key(path: Path) -> str:

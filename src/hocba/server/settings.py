@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from hocba.server.config import load_config
 from hocba.server.log import logging_config
 
@@ -16,6 +18,9 @@ DEBUG = CONFIG.debug
 HOCBA_DEBUG_TRACEBACKS = CONFIG.debug_tracebacks
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 DATABASES = {"default": CONFIG.database}
+# Shared by every server process: login lockout and rate limits count here.
+CACHES = {"default": CONFIG.cache}
+HOCBA_TRUSTED_PROXIES = CONFIG.trusted_proxies
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -25,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
     "template_partials",
@@ -56,10 +62,11 @@ MEDIA_ROOT = HOCBA_HOME / "media"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HOCBA_ENV == "production"
 
 MIDDLEWARE = [
+    "hocba.apps.accounts.middleware.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hocba.apps.accounts.middleware.NotAllowedAs404Middleware",
+    "hocba.apps.accounts.middleware.PrivateResponseMiddleware",
+    # Last: its process_exception runs first (before the NotAllowed -> 404 conversion).
     "hocba.server.errors.ErrorPagesMiddleware",
 ]
 
@@ -114,10 +123,35 @@ STATIC_URL = "static/"
 STATIC_ROOT = HOCBA_HOME / "static"
 STATICFILES_DIRS = [Path(__file__).parent / "static"]
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = HOCBA_ENV == "production"
-CSRF_COOKIE_SECURE = HOCBA_ENV == "production"
+# --- HTTP security headers -------------------------------------------------------------------
+# No inline script or style anywhere: scripts and styles are static files (tests/security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = CONFIG.production
+CSRF_COOKIE_HTTPONLY = True
+if CONFIG.production:
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_SSL_REDIRECT = True
+    if HOCBA_TRUSTED_PROXIES:
+        # Only a trusted proxy in front may say the client spoke HTTPS to it (the header of
+        # anybody else is dropped by ProxyHeadersMiddleware).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING_CONFIG = "logging.config.dictConfig"
 LOGGING = logging_config(debug=DEBUG)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
+    # One login, with its lockout: the admin's own login page would be an unthrottled one.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin_login_redirect",
+    ),
     path("admin/", admin.site.urls),
     path("", include("hocba.apps.accounts.urls")),
     path("gia-dinh/", include("hocba.apps.portal.urls")),

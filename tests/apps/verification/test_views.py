@@ -19,7 +19,7 @@ URL = "/xac-minh/"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limit():
+def _fresh_rate_limit(db):  # the rate limit counts in the database cache
     cache.clear()
     yield
     cache.clear()

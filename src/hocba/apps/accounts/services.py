@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 
+from hocba.apps.accounts import ratelimit
 from hocba.apps.accounts.models import Grant, Role
 from hocba.apps.accounts.policy import forget_grants
 from hocba.apps.audit import services as audit
@@ -70,22 +70,22 @@ def _scope_path(grant: Grant) -> str:
     return ""
 
 
-def _key(username: str, ip: str) -> str:
-    return f"hocba:login-failures:{username.strip().lower()}:{ip}"
+LOGIN_SCOPE = "login"
 
 
-def login_locked(username: str, ip: str) -> bool:
-    return int(cache.get(_key(username, ip), 0)) >= MAX_FAILURES
+def login_attempt(username: str, address: str) -> bool:
+    """Count one login attempt by this name from this address; False once ``MAX_FAILURES``
+    attempts were made in the last ``LOCK_SECONDS`` without a success (counting before
+    checking the password: parallel guesses cannot slip past the limit)."""
+    name = ratelimit.normalize_username(username)
+    return ratelimit.hit(LOGIN_SCOPE, name, address, window=LOCK_SECONDS) <= MAX_FAILURES
 
 
-def record_login_failure(username: str, ip: str) -> None:
-    key = _key(username, ip)
-    cache.add(key, 0, LOCK_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, LOCK_SECONDS)
+def login_locked(username: str, address: str) -> bool:
+    """Whether the next attempt by this name from this address would be refused."""
+    name = ratelimit.normalize_username(username)
+    return ratelimit.count(LOGIN_SCOPE, name, address) >= MAX_FAILURES
 
 
-def clear_login_failures(username: str, ip: str) -> None:
-    cache.delete(_key(username, ip))
+def clear_login_failures(username: str, address: str) -> None:
+    ratelimit.reset(LOGIN_SCOPE, ratelimit.normalize_username(username), address)

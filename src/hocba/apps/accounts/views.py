@@ -8,23 +8,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from hocba.apps.accounts import menu, services
+from hocba.apps.accounts import menu, ratelimit, services
 from hocba.apps.accounts.policy import grants_of
 
 
-def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class LoginView(auth_views.LoginView):
-    """Django's login, refusing further tries after repeated failures (per name and address)."""
+    """Django's login, refusing further tries after repeated failures (per name and address,
+    counted in the shared cache: ``accounts.ratelimit``)."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
-        if services.login_locked(username, _ip(request)):
+        address = ratelimit.client_address(request)
+        if not services.login_attempt(username, address):
             context = self.get_context_data(
                 form=self.get_form(),
                 throttled="Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
@@ -32,9 +30,7 @@ class LoginView(auth_views.LoginView):
             return self.render_to_response(context, status=429)
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
-            services.clear_login_failures(username, _ip(request))
-        else:
-            services.record_login_failure(username, _ip(request))
+            services.clear_login_failures(username, address)
         return response
 
 

@@ -21,7 +21,7 @@ def _svg(height: int, title: str, body: list[str]) -> SafeString:
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{escape(title)}" '
-        f'style="max-width:{width}px;font-family:serif;font-size:13px">'
+        f'class="bar-chart" font-family="serif" font-size="13">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 

@@ -2,7 +2,7 @@
 
 Nothing here reveals anything that is not in what was presented: a code lookup answers only
 "issued and current", "issued, superseded by a newer version" or "not found" — no names, no
-results. Requests are rate-limited per client address with Django's cache.
+results. Requests are rate-limited per client address in the shared cache (``accounts.ratelimit``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 
+from hocba.apps.accounts import ratelimit
 from hocba.apps.records.models import RecordVersion
 from hocba.errors import HocbaError
 from hocba.verify import TrustConfig, Verdict, VerificationReport, load_trust, verify_pdf
@@ -25,6 +25,7 @@ from hocba.verify import TrustConfig, Verdict, VerificationReport, load_trust, v
 MAX_PDF_BYTES = 20 * 1024 * 1024
 RATE_LIMIT = 30
 RATE_WINDOW_SECONDS = 10 * 60
+RATE_SCOPE = "verify"
 TRUST_DIR_SETTING = "HOCBA_TRUST_DIR"
 
 _HEX64 = re.compile(r"\b[0-9a-fA-F]{64}\b")
@@ -56,16 +57,10 @@ def _trust() -> TrustConfig:
 
 
 def allow_request(client_ip: str) -> bool:
-    """Count one verification by ``client_ip``; False once it made ``RATE_LIMIT`` in the
-    current window (the window starts with the first request)."""
-    key = f"hocba:verify-rate:{client_ip}"
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
-        count = 1
-    return count <= RATE_LIMIT
+    """Count one verification by ``client_ip`` (``accounts.ratelimit.client_address``); False
+    once it made ``RATE_LIMIT`` in the current window (the window starts with the first
+    request). Counted in the cache every server process shares."""
+    return ratelimit.hit(RATE_SCOPE, client_ip, window=RATE_WINDOW_SECONDS) <= RATE_LIMIT
 
 
 # --- a typed code ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from hocba.apps.accounts import ratelimit
 from hocba.apps.verification import services
 from hocba.apps.verification.forms import CodeForm, UploadForm
 
@@ -23,17 +24,13 @@ def _declared_size(request: HttpRequest) -> int:
         return 0
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     upload, code = UploadForm(), CodeForm(initial={"code": request.GET.get("q", "")})
     context: dict[str, object] = {"max_mb": services.MAX_PDF_BYTES // (1024 * 1024)}
     wants_code = request.method == "GET" and request.GET.get("q")
     counted = request.method == "POST" or wants_code
-    if counted and not services.allow_request(_client_ip(request)):
+    if counted and not services.allow_request(ratelimit.client_address(request)):
         context.update(upload=upload, code_form=code, throttled=TOO_MANY)
         return render(request, TEMPLATE, context, status=429)
     if request.method == "POST" and _declared_size(request) > services.MAX_PDF_BYTES + SLACK:
