@@ -89,7 +89,7 @@ def test_the_traceback_setting_is_read_from_the_environment_and_off_in_productio
     assert load_config({**home, "HOCBA_DEBUG_TRACEBACKS": "1"}).debug_tracebacks is True
     off = {**home, "HOCBA_DEBUG": "0", "HOCBA_DEBUG_TRACEBACKS": "1"}
     assert load_config(off).debug_tracebacks is False
-    prod = {**home, "HOCBA_ENV": "production", "HOCBA_SECRET_KEY": "k" * 50,
+    prod = {**home, "HOCBA_ENV": "production", "HOCBA_SECRET_KEY": "abcdefghij" * 6,
             "HOCBA_ALLOWED_HOSTS": "x.vn", "HOCBA_DEBUG_TRACEBACKS": "1"}  # fmt: skip
     assert load_config(prod).debug_tracebacks is False
 
