@@ -227,7 +227,7 @@ MATRIX: list[Row] = [
 # URL prefixes that are not the app's own pages. "api:" is the vendor REST API: it answers
 # only to API tokens (a web session gets 401), and its school-by-school matrix (a token of
 # school A gets 404 on school B) is tested in tests/apps/api.
-NOT_IN_MATRIX = ("admin:", "api:")
+NOT_IN_MATRIX = ("admin:", "api:", "admin_login_redirect")  # the admin; its login redirect
 
 
 @pytest.fixture
