@@ -48,3 +48,16 @@ def test_names_are_vietnamese_in_nfc():
     assert all(unicodedata.is_normalized("NFC", n) for n in names)
     assert any(ch in "".join(names) for ch in "ăâđêôơư")
     assert len(set(names)) > 200
+
+
+def test_the_demo_personal_ids_follow_the_citizen_id_layout():  # NĐ 137/2015 Điều 13
+    recs = records(demo_school())
+    found = [f.code for r in recs for f in tt27.evaluate(r) if f.code.startswith("student.")]
+    assert set(found) <= {"student.personal_id_missing"}
+    assert sum(r.student.personal_id is not None for r in recs) > 250
+
+
+def test_no_grade_five_demo_record_has_a_promotion_decision():  # TT27 Art. 11.2
+    recs = records(demo_school())
+    assert [r for r in recs if r.grade == 5 and r.promotion is not None] == []
+    assert any(r.promotion is not None for r in recs)

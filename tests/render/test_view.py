@@ -6,7 +6,8 @@ import datetime as dt
 
 from hocba.render import DEFAULT_VERIFY_URL, record_view, verification_token, verification_url
 from hocba.render.view import SOFT_BREAK, decimal, soften, written_date
-from hocba.spec import Record, record_digest
+from hocba.spec import Promotion, PromotionDecision, Record, record_digest
+from tests.builders import primary_record
 
 
 def test_the_token_names_format_record_version_and_digest(record: Record) -> None:
@@ -55,3 +56,17 @@ def test_the_token_and_title_are_never_softened(long_record: Record) -> None:
     assert SOFT_BREAK not in view["verify"]["token"]
     assert SOFT_BREAK not in "".join(view["keywords"])
     assert SOFT_BREAK in view["subjects"][1]["comment"]
+
+
+def _with_decision(grade: int) -> Record:
+    decision = Promotion(decision=PromotionDecision.RETAINED, decided_on=dt.date(2025, 8, 10))
+    return primary_record(grade=grade, promotion=decision)
+
+
+def test_grade_five_prints_no_promotion_line_even_if_one_is_stated() -> None:  # TT27 Art. 11.2
+    assert record_view(_with_decision(5), verify_url=DEFAULT_VERIFY_URL)["promotion"] is None
+
+
+def test_grades_one_to_four_print_the_principals_decision() -> None:  # TT27 Art. 11.1c
+    view = record_view(_with_decision(4), verify_url=DEFAULT_VERIFY_URL)
+    assert view["promotion"] == {"decision": "Chưa được lên lớp", "date": "10/08/2025"}

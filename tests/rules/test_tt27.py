@@ -24,6 +24,7 @@ from hocba.spec import (
 from tests.builders import primary_record
 
 R = OverallResult
+RETAINED = PromotionDecision.RETAINED
 
 
 def codes(record):
@@ -37,33 +38,33 @@ def completed(record):
 # --- Art. 9: the four results -------------------------------------------------------------
 
 
-def test_all_good_and_all_scores_nine_or_more_is_excellent():  # TT27 Art. 9.1a
+def test_all_good_and_all_scores_nine_or_more_is_excellent():  # TT27 Art. 9.2a
     assert tt27.overall_result(primary_record(scores=9)) is R.EXCELLENT
 
 
-def test_all_good_but_one_score_below_nine_is_good_not_excellent():  # TT27 Art. 9.1b
+def test_all_good_but_one_score_below_nine_is_good_not_excellent():  # TT27 Art. 9.2a
     rec = primary_record(scores={"TV": 10, "TOAN": 8})
     assert tt27.overall_result(rec) is R.GOOD
 
 
-def test_one_subject_done_not_good_is_done():  # TT27 Art. 9.1c
+def test_one_subject_done_not_good_is_done():  # TT27 Art. 9.2a
     assert tt27.overall_result(primary_record(levels={"DD": "H"})) is R.DONE
 
 
-def test_one_quality_pass_not_good_is_done():  # TT27 Art. 9.1c
+def test_one_quality_pass_not_good_is_done():  # TT27 Art. 9.2a
     assert tt27.overall_result(primary_record(qualities={"cham_chi": "Đ"})) is R.DONE
 
 
-def test_one_subject_not_done_is_not_done():  # TT27 Art. 9.1d
+def test_one_subject_not_done_is_not_done():  # TT27 Art. 9.2a
     assert tt27.overall_result(primary_record(levels={"GDTC": "C"})) is R.NOT_DONE
 
 
-def test_one_competence_needs_effort_is_not_done():  # TT27 Art. 9.1d
+def test_one_competence_needs_effort_is_not_done():  # TT27 Art. 9.2a
     rec = primary_record(competences={"tinh_toan": "C"}, qualities="T")
     assert tt27.overall_result(rec) is R.NOT_DONE
 
 
-def test_a_score_below_five_is_not_done_even_with_all_levels_good():  # TT27 Art. 9.1d
+def test_a_score_below_five_is_not_done_even_with_all_levels_good():  # TT27 Art. 9.2a
     assert tt27.overall_result(primary_record(scores={"TOAN": 4})) is R.NOT_DONE
 
 
@@ -103,7 +104,7 @@ THRESHOLDS = [
 
 
 @pytest.mark.parametrize(("score", "level", "rating", "expected"), THRESHOLDS)
-def test_result_at_every_threshold(score, level, rating, expected):  # TT27 Art. 9
+def test_result_at_every_threshold(score, level, rating, expected):  # TT27 Art. 9.2a
     # One subject carries the pattern and the lowest score; the rest are at the top.
     rec = primary_record(
         grade=4, levels={"KH": level}, qualities={"trung_thuc": rating}, scores={"TOAN": score}
@@ -157,11 +158,11 @@ def test_raising_any_level_or_score_never_lowers_the_result(case, data):
 # --- Art. 11: completion, supplementary assessment, promotion ----------------------------
 
 
-def test_completion_text_names_the_grade():  # TT27 Art. 11.1
+def test_completion_text_names_the_grade():  # TT27 Art. 11.1a
     assert tt27.completion_statement(3) == "Hoàn thành chương trình lớp 3"
 
 
-def test_grade_five_completes_primary_school():  # TT27 Art. 11.1
+def test_grade_five_completes_primary_school():  # TT27 Art. 11.2
     rec = completed(primary_record(grade=5))
     assert rec.completion == Completion(
         completed=True, statement="Hoàn thành chương trình tiểu học"
@@ -169,7 +170,7 @@ def test_grade_five_completes_primary_school():  # TT27 Art. 11.1
     assert codes(rec) == []
 
 
-def test_not_done_without_supplementary_is_pending_not_completed():  # TT27 Art. 11.2
+def test_not_done_without_supplementary_is_pending_not_completed():  # TT27 Art. 11.1b
     rec = completed(primary_record(scores={"TOAN": 3}))
     assert rec.completion is None
     assert codes(rec) == ["supplementary.pending"]
@@ -182,7 +183,7 @@ def _supplementary(level="H", score=6):
     )
 
 
-def test_passing_the_supplementary_assessment_completes_the_grade():  # TT27 Art. 11.2
+def test_passing_the_supplementary_assessment_completes_the_grade():  # TT27 Art. 11.1b
     rec = completed(
         primary_record(levels={"TOAN": "C"}, scores={"TOAN": 3}, supplementary=_supplementary())
     )
@@ -191,7 +192,7 @@ def test_passing_the_supplementary_assessment_completes_the_grade():  # TT27 Art
     assert codes(rec) == []
 
 
-def test_failing_the_supplementary_assessment_needs_the_principals_decision():  # Art. 11.3
+def test_failing_the_supplementary_assessment_needs_the_principals_decision():  # Art. 11.1c
     rec = completed(
         primary_record(
             levels={"TOAN": "C"}, scores={"TOAN": 3}, supplementary=_supplementary("C", 4)
@@ -209,12 +210,12 @@ def test_failing_the_supplementary_assessment_needs_the_principals_decision():  
     assert codes(decided) == []
 
 
-def test_supplementary_data_on_a_student_who_completed_is_an_error():  # TT27 Art. 11
+def test_supplementary_data_on_a_student_who_completed_is_an_error():  # TT27 Art. 11.1b
     rec = completed(primary_record(supplementary=_supplementary()))
     assert "supplementary.unexpected" in codes(rec)
 
 
-def test_promotion_decision_on_a_student_who_completed_is_an_error():  # TT27 Art. 11
+def test_promotion_decision_on_a_student_who_completed_is_an_error():  # TT27 Art. 11.1c
     rec = completed(
         primary_record(
             promotion=Promotion(
@@ -225,10 +226,55 @@ def test_promotion_decision_on_a_student_who_completed_is_an_error():  # TT27 Ar
     assert "promotion.unexpected" in codes(rec)
 
 
+def _decided(decision=PromotionDecision.PROMOTED):
+    return Promotion(decision=decision, decided_on=dt.date(2025, 8, 10))
+
+
+def _failed_after_summer(grade):
+    return completed(
+        primary_record(
+            grade=grade,
+            levels={"TOAN": "C"},
+            scores={"TOAN": 3},
+            supplementary=_supplementary("C", 4),
+        )
+    )
+
+
+def test_a_promotion_decision_at_grade_five_is_refused():  # TT27 Art. 11.2
+    rec = _failed_after_summer(5).model_copy(update={"promotion": _decided()})
+    assert codes(rec) == ["promotion.not_for_grade_5"]
+
+
+def test_a_retention_decision_at_grade_five_is_refused_too():  # TT27 Art. 11.2
+    rec = _failed_after_summer(5).model_copy(update={"promotion": _decided(RETAINED)})
+    assert [f.is_error for f in tt27.evaluate(rec)] == [True]
+
+
+def test_grade_five_failing_after_summer_needs_no_decision():  # TT27 Art. 11.2
+    rec = _failed_after_summer(5)
+    assert codes(rec) == [] and rec.completion == Completion(completed=False)
+
+
+def test_a_promotion_decision_on_an_excellent_grade_five_student_is_refused():  # Art. 11.2
+    rec = completed(primary_record(grade=5, promotion=_decided()))
+    assert codes(rec) == ["promotion.not_for_grade_5"]
+
+
+def test_the_grade_five_refusal_speaks_of_the_primary_programme():  # TT27 Art. 11.2
+    (f,) = tt27.evaluate(_failed_after_summer(5).model_copy(update={"promotion": _decided()}))
+    assert (f.path, f.article) == ("$.promotion", "TT27 Điều 11")
+    assert "chương trình tiểu học" in f.message_vi
+
+
+def test_grade_four_failing_after_summer_still_needs_the_decision():  # TT27 Art. 11.1c
+    assert codes(_failed_after_summer(4)) == ["promotion.missing"]
+
+
 # --- stated values must match the computation ---------------------------------------------
 
 
-def test_stated_result_differing_from_computed_is_an_error():  # TT27 Art. 9
+def test_stated_result_differing_from_computed_is_an_error():  # TT27 Art. 9.2a
     rec = completed(primary_record(scores={"TOAN": 8})).model_copy(
         update={"overall_result": R.EXCELLENT}
     )
@@ -242,7 +288,7 @@ def test_missing_overall_result_is_an_error():
     assert "overall_result.missing" in codes(primary_record())
 
 
-def test_stated_completion_differing_from_computed_is_an_error():  # TT27 Art. 11
+def test_stated_completion_differing_from_computed_is_an_error():  # TT27 Art. 11.2
     rec = completed(primary_record(grade=5)).model_copy(
         update={"completion": Completion(completed=True, statement="Hoàn thành chương trình lớp 5")}
     )
@@ -273,7 +319,7 @@ def test_excellent_commendation_for_a_good_student_is_an_error():  # TT27 Art. 1
     assert codes(rec) == ["commendation.not_eligible"]
 
 
-def test_outstanding_commendation_needs_hoan_thanh_tot():  # TT27 Art. 13.1b
+def test_outstanding_commendation_needs_hoan_thanh_tot():  # TT27 Art. 13.1a
     good = completed(primary_record(scores=8)).model_copy(
         update={
             "commendations": [
@@ -296,7 +342,7 @@ def test_excellent_student_without_the_commendation_gets_a_warning():
 # --- structure against the catalog (DOMAIN §4.1) -----------------------------------------
 
 
-def test_a_compulsory_subject_missing_for_the_grade_is_an_error():
+def test_a_compulsory_subject_missing_for_the_grade_is_an_error():  # TT27 Art. 5.1
     rec = primary_record(grade=4)
     rec = rec.model_copy(update={"subjects": [s for s in rec.subjects if s.code != "KH"]})
     findings = tt27.evaluate(rec)
@@ -304,7 +350,7 @@ def test_a_compulsory_subject_missing_for_the_grade_is_an_error():
     assert "Khoa học" in findings[0].message_vi
 
 
-def test_a_subject_not_in_the_grades_catalog_is_an_error():
+def test_a_subject_not_in_the_grades_catalog_is_an_error():  # TT27 Art. 5.1
     g4 = primary_record(grade=4)
     kh = next(s for s in g4.subjects if s.code == "KH")
     rec = primary_record(grade=2)
@@ -335,7 +381,7 @@ def test_a_score_on_an_untested_subject_is_an_error():  # TT27 Art. 7
     assert "score.unexpected" in codes(rec.model_copy(update={"subjects": subjects}))
 
 
-def test_a_missing_quality_is_an_error():
+def test_a_missing_quality_is_an_error():  # TT27 Art. 5.2
     rec = primary_record()
     rec = rec.model_copy(update={"qualities": rec.qualities[1:]})
     (finding,) = [f for f in tt27.evaluate(rec) if f.is_error]
@@ -343,7 +389,7 @@ def test_a_missing_quality_is_an_error():
     assert "Yêu nước" in finding.message_vi
 
 
-def test_a_missing_competence_is_an_error():
+def test_a_missing_competence_is_an_error():  # TT27 Art. 5.2
     rec = primary_record()
     rec = rec.model_copy(update={"competences": rec.competences[:-1]})
     assert "competences.missing" in codes(rec)
@@ -362,7 +408,7 @@ def test_signers_must_be_planned_in_order():  # DOMAIN §7
     assert "signers.plan" in codes(rec)
 
 
-def test_a_student_without_a_personal_id_is_a_warning_not_a_block():  # DOMAIN §2
+def test_a_student_without_a_personal_id_is_a_warning_not_a_block():  # TT27 Art. 10
     rec = completed(primary_record())
     rec = rec.model_copy(update={"student": rec.student.model_copy(update={"personal_id": None})})
     (finding,) = tt27.evaluate(rec)

@@ -200,11 +200,11 @@ def test_a_path_traversal_member_is_refused_before_anything_is_read(package, tru
     assert report.manifest is None and not report.files
 
 
-def test_oversized_members_are_refused_before_they_are_read_whole(package, trust, monkeypatch):
-    from hocba.verify import bundle
+def test_oversized_members_are_refused_before_they_are_read_whole(package, trust):
+    from hocba.limits import FileLimits
 
-    monkeypatch.setattr(bundle, "MAX_TOTAL_BYTES", 50_000)  # less than the PDF expands to
-    report = verify_bundle(package, trust)
+    small = FileLimits(bundle_unpacked_bytes=50_000)  # less than the PDF expands to
+    report = verify_bundle(package, trust, limits=small)
     assert report.verdict.value == "INVALID"
     assert report.codes() == {"transfer.member_too_large"}
 

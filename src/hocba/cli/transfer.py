@@ -153,10 +153,13 @@ def import_(
 
 def verify_package_file(console: Console, file: Path, trust: object, *, as_json: bool) -> int:
     """``hocba verify PACKAGE.zip``: the bundle report, printed; returns the exit code."""
-    from hocba.verify.bundle import MAX_PACKAGE_BYTES, verify_bundle
+    from hocba.limits import default_limits
+    from hocba.verify.bundle import verify_bundle
 
+    limits = default_limits()
     with file.open("rb") as fh:
-        report = verify_bundle(fh.read(MAX_PACKAGE_BYTES + 1), trust)  # type: ignore[arg-type]
+        data = fh.read(limits.bundle_bytes + 1)
+    report = verify_bundle(data, trust, limits=limits)  # type: ignore[arg-type]
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     elif report.ok:

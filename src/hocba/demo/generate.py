@@ -35,6 +35,7 @@ from hocba.spec import (
     SupplementarySubject,
     grade_catalog,
 )
+from hocba.spec.citizen_id import personal_id
 from hocba.spec.identity import record_uuid
 from hocba.spec.models import Absences, Sex
 
@@ -111,6 +112,13 @@ def _person(rng: random.Random, female: bool, born: int, surname: str | None = N
     )
 
 
+def _personal_id(rng: random.Random, female: bool, born: dt.date) -> str:
+    """A citizen-ID-shaped number: birth registered in Hà Nội (001), the century-and-sex
+    digit and year of birth of the child, six random digits."""
+    sex = Sex.FEMALE if female else Sex.MALE
+    return personal_id("001", sex, born.year, rng.randrange(10**6))
+
+
 def _student(rng: random.Random, year: int, grade: int, code: str) -> Student:
     female = rng.random() < 0.49
     father = _person(rng, False, year - grade - rng.randint(24, 40))
@@ -128,9 +136,7 @@ def _student(rng: random.Random, year: int, grade: int, code: str) -> Student:
         residence=f"Số {rng.randint(1, 199)} phố Hàng Bài, phường Hoàn Kiếm, Hà Nội",
         father=father,
         mother=_person(rng, True, year - grade - rng.randint(22, 38)),
-        personal_id=f"001{rng.randint(0, 1)}{born.year % 100:02d}{rng.randrange(10**6):06d}"
-        if has_id
-        else None,
+        personal_id=_personal_id(rng, female, born) if has_id else None,
         student_code=code,
     )
 
@@ -202,7 +208,7 @@ def _ratings(rng: random.Random, specs: tuple[RatingSpec, ...], profile: str) ->
 
 
 def _supplementary(rng: random.Random, rec: Record, year_end: int) -> Record:
-    """Summer re-assessment (TT27 Art. 11); most pass, a few get the principal's decision."""
+    """Summer re-assessment (TT27 Art. 11.1b); most pass, a few get the principal's decision."""
     failed = [
         s for s in rec.subjects if s.level is SubjectLevel.NOT_DONE or (s.test_score or 10) < 5
     ]
@@ -235,7 +241,8 @@ def _supplementary(rng: random.Random, rec: Record, year_end: int) -> Record:
         comment="Đã được hướng dẫn, giúp đỡ trong hè.",
     )
     rec = rec.model_copy(update={"supplementary": sup})
-    if tt27.after_supplementary(rec) is OverallResult.NOT_DONE:
+    # Grade 5 has no promotion decision: it completes the primary programme or not (Art. 11.2).
+    if rec.grade < 5 and tt27.after_supplementary(rec) is OverallResult.NOT_DONE:
         decision = PromotionDecision.PROMOTED if rng.random() < 0.5 else PromotionDecision.RETAINED
         rec = rec.model_copy(
             update={"promotion": Promotion(decision=decision, decided_on=dt.date(year_end, 8, 10))}

@@ -19,6 +19,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from hocba.ingest import layout as L
 from hocba.ingest import normalize as n
+from hocba.ingest.guard import check_workbook
 from hocba.ingest.rows import (
     GuardianRow,
     IngestProblem,
@@ -29,6 +30,7 @@ from hocba.ingest.rows import (
     UnreadableWorkbook,
     gc_paused,
 )
+from hocba.limits import FileLimits, default_limits
 from hocba.spec import grade_catalog
 
 
@@ -58,15 +60,20 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def open_workbook(data: bytes, source: str) -> CalamineWorkbook:
-    """The workbook, or ``UnreadableWorkbook`` for anything that is not an xlsx file."""
+def open_workbook(
+    data: bytes, source: str, limits: FileLimits | None = None
+) -> tuple[CalamineWorkbook, list[IngestProblem]]:
+    """The workbook and its formula cells (problems), or ``UnreadableWorkbook`` for anything
+    that is not an xlsx file, or ``WorkbookTooLarge`` for one that would cost more than
+    ``limits`` to read (checked by ``guard.check_workbook`` before calamine sees it)."""
     if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableWorkbook(
             f"Tệp '{source}' không phải bảng tính Excel (.xlsx). Hãy tải mẫu, điền và lưu dạng .xlsx.",
             detail="upload is not a zip/xlsx file",
         )
+    formulas = check_workbook(data, source, limits or default_limits())
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)), formulas
     except (CalamineError, ValueError, OSError) as err:
         raise UnreadableWorkbook(
             f"Không đọc được tệp '{source}': tệp bị hỏng hoặc không phải .xlsx.",
@@ -322,18 +329,27 @@ def read_workbook(
     source: str,
     school_year: str,
     progress: Callable[[str], None] | None = None,
+    limits: FileLimits | None = None,
 ) -> ParsedWorkbook:
     """Every row and every problem of the workbook (raises ``UnreadableWorkbook`` only when the
-    file is not an xlsx workbook at all)."""
+    file is not an xlsx workbook at all, ``WorkbookTooLarge`` when it crosses ``limits``).
+    Formula cells are problems: only typed values are accepted."""
     with gc_paused():
-        return _read_workbook(data, source=source, school_year=school_year, progress=progress)
+        return _read_workbook(
+            data, source=source, school_year=school_year, progress=progress, limits=limits
+        )
 
 
 def _read_workbook(
-    data: bytes, *, source: str, school_year: str, progress: Callable[[str], None] | None
+    data: bytes,
+    *,
+    source: str,
+    school_year: str,
+    progress: Callable[[str], None] | None,
+    limits: FileLimits | None,
 ) -> ParsedWorkbook:
-    wb = open_workbook(data, source)
-    out = ParsedWorkbook(source)
+    wb, formulas = open_workbook(data, source, limits)
+    out = ParsedWorkbook(source, problems=formulas)
     subjects = n.subject_index(school_year)
     roster_columns = L.index((*L.ROSTER_COLUMNS, *L.GUARDIAN_COLUMNS))
     subject_columns = L.index((*L.KEY_COLUMNS, *L.SUBJECT_COLUMNS))

@@ -89,6 +89,13 @@ class UnreadableWorkbook(HocbaError):
     code = "import.unreadable"
 
 
+class WorkbookTooLarge(UnreadableWorkbook):
+    """The workbook would cost more to read than ``hocba.limits.FileLimits`` allows (a far
+    cell, a zip bomb, too many rows…): refused before it is read; the message names the limit."""
+
+    code = "import.too_large"
+
+
 @dataclass(frozen=True)
 class Row:
     """Base of every imported row: the row's location and, per attribute, where its value was

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -41,6 +42,24 @@ class TemplateStudent:
     grade: int
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Text that a spreadsheet may take for a formula (OWASP "CSV injection")."""
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write ``value`` into a cell; text is ALWAYS a string cell, never a formula: a comment
+    ``=HYPERLINK(...)`` typed in a web grid stays text (openpyxl would write ``<f>``), and
+    one starting like a formula also gets Excel's quote prefix, so editing the cell keeps
+    it text."""
+    cell = ws.cell(row, column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+    return cell
+
+
 def _save(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -51,10 +70,10 @@ def _sheet(
     wb: Workbook, title: str, heading: str, note: str, columns: Sequence[L.Column]
 ) -> Worksheet:
     ws = wb.create_sheet(title)
-    ws.cell(TITLE_ROW, 1, heading).font = Font(bold=True, size=13)
-    ws.cell(NOTE_ROW, 1, note).font = Font(italic=True)
+    put(ws, TITLE_ROW, 1, heading).font = Font(bold=True, size=13)
+    put(ws, NOTE_ROW, 1, note).font = Font(italic=True)
     for j, column in enumerate(columns, start=1):
-        cell = ws.cell(HEADER_ROW, j, column.header)
+        cell = put(ws, HEADER_ROW, j, column.header)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
         ws.column_dimensions[column_letter(j - 1)].width = column.width
     ws.row_dimensions[HEADER_ROW].height = 32
@@ -102,7 +121,7 @@ def _guide(wb: Workbook, lines: Iterable[str]) -> None:
     ws.title = L.GUIDE_SHEET
     ws.column_dimensions["A"].width = 110
     for i, line in enumerate(lines, start=1):
-        cell = ws.cell(i, 1, line)
+        cell = put(ws, i, 1, line)
         cell.alignment = Alignment(wrap_text=True)
         if i == 1:
             cell.font = Font(bold=True, size=14)
@@ -167,7 +186,7 @@ def roster_template(
                 value = getattr(row, column.attr)
             if column.attr == "sex":
                 value = {"nam": "Nam", "nữ": "Nữ"}.get(value, value)
-            ws.cell(r, j, value if value not in ("", None) else None)
+            put(ws, r, j, value if value not in ("", None) else None)
     last = first + len(rows) + blank_rows - 1
     for j, column in enumerate(columns, start=1):
         _unlock(ws, first, last, j)
@@ -270,14 +289,14 @@ def evaluation_template(
             s_spec = catalogs[student.grade].subject(code)
             for j, column in enumerate(columns, start=1):
                 if column.attr in ("student_code", "full_name", "class_name"):
-                    ws.cell(r, j, getattr(student, column.attr))
+                    put(ws, r, j, getattr(student, column.attr))
                     continue
                 allowed = not (
                     (column.attr in L.MIDTERM_SCORES and not s_spec.midterm_tested)
                     or (column.attr in L.END_SCORES and not s_spec.tested)
                 )
-                cell = ws.cell(
-                    r, j, _value(column, getattr(stored, column.attr)) if stored else None
+                cell = put(
+                    ws, r, j, _value(column, getattr(stored, column.attr)) if stored else None
                 )
                 if allowed:
                     cell.protection = UNLOCKED
@@ -301,11 +320,11 @@ def evaluation_template(
             r = first + i
             for j, column in enumerate(columns, start=1):
                 if column.attr in ("student_code", "full_name", "class_name"):
-                    ws.cell(r, j, getattr(student, column.attr))
+                    put(ws, r, j, getattr(student, column.attr))
                     continue
                 kind, code, field = column.attr.split(".")
                 stored = rating_values.get((student.student_code, kind, code))
-                ws.cell(r, j, _value(column, getattr(stored, field)) if stored else None)
+                put(ws, r, j, _value(column, getattr(stored, field)) if stored else None)
                 ws.cell(r, j).protection = UNLOCKED
         last = first + len(students) - 1
         level_ranges = [

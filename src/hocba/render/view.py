@@ -150,6 +150,17 @@ def _completion(record: Record) -> str:
     return "Hoàn thành" if record.completion.completed else "Chưa hoàn thành"
 
 
+def _promotion(record: Record) -> dict[str, str] | None:
+    """The principal's decision (TT27 Art. 11.1c); never at grade 5, which only completes the
+    primary programme or not (Art. 11.2) — the rules refuse such a record."""
+    if record.promotion is None or record.grade == 5:
+        return None
+    return {
+        "decision": record.promotion.decision.label_vi,
+        "date": full_date(record.promotion.decided_on),
+    }
+
+
 def record_view(record: Record, *, verify_url: str, digest: str | None = None) -> dict[str, Any]:
     """The data the template prints, as JSON-ready strings, lists and dicts."""
     digest = digest or record_digest(record)
@@ -218,12 +229,7 @@ def record_view(record: Record, *, verify_url: str, digest: str | None = None) -
         "commendations": [c.title for c in record.commendations],
         "completion": _completion(record),
         "supplementary": _supplementary(record),
-        "promotion": {
-            "decision": record.promotion.decision.label_vi,
-            "date": full_date(record.promotion.decided_on),
-        }
-        if record.promotion
-        else None,
+        "promotion": _promotion(record),
         "correction": {"supersedes": record.supersedes or "", "reason": record.correction_reason}
         if record.version > 1 or record.supersedes
         else None,

@@ -2,6 +2,7 @@
 
 Nothing here does I/O. ``evaluate(record)`` lists findings; ``overall_result``,
 ``expected_completion`` and ``excellent_eligible`` compute what the record should state.
+Every finding cites the article ``hocba.rules.articles.FINDING_ARTICLES`` assigns its code.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from hocba.errors import CatalogError
+from hocba.rules.articles import article_of
 from hocba.rules.findings import Finding, Severity
+from hocba.rules.personal_id import check_personal_id
 from hocba.spec import (
     SIGNING_ORDER,
     Commendation,
@@ -25,12 +28,6 @@ from hocba.spec import (
     grade_catalog,
 )
 
-ART_6 = "TT27 Điều 6"  # periodic assessment: levels and test scores
-ART_7 = "TT27 Điều 7"  # periodic tests
-ART_9 = "TT27 Điều 9"  # overall result
-ART_11 = "TT27 Điều 11"  # completion, supplementary assessment, promotion
-ART_13 = "TT27 Điều 13"  # commendations
-ART_12 = "TT27 Điều 12"  # học bạ content
 PROMOTION_TITLE_PRIMARY = "Hoàn thành chương trình tiểu học"
 EXCELLENT_TITLE = "Học sinh Xuất sắc"
 
@@ -45,7 +42,7 @@ class Assessment:
 
 
 def classify(a: Assessment) -> OverallResult:
-    """TT27 Art. 9: the four results, checked from the highest down."""
+    """TT27 Art. 9.2a: the four results, checked from the highest down."""
     all_good = all(lv is SubjectLevel.GOOD for lv in a.subject_levels)
     ratings_good = all(lv is RatingLevel.GOOD for lv in a.rating_levels)
     if all_good and ratings_good and all(s >= 9 for s in a.year_end_scores):
@@ -78,7 +75,7 @@ def year_end_assessment(record: Record) -> Assessment:
 
 
 def overall_result(record: Record) -> OverallResult:
-    """The end-of-year result the record should state (TT27 Art. 9)."""
+    """The end-of-year result the record should state (TT27 Art. 9.2a)."""
     return classify(year_end_assessment(record))
 
 
@@ -88,7 +85,7 @@ def _replace(ratings: Sequence[Rating], redone: Sequence[Rating]) -> tuple[Ratin
 
 
 def after_supplementary(record: Record) -> OverallResult | None:
-    """The result once the supplementary assessment replaces what it re-assessed (Art. 11)."""
+    """The result once the supplementary assessment replaces what it re-assessed (Art. 11.1b)."""
     sup = record.supplementary
     if sup is None:
         return None
@@ -109,7 +106,8 @@ def after_supplementary(record: Record) -> OverallResult | None:
 
 
 def completion_statement(grade: int) -> str:
-    """TT27 Art. 11.1: what the học bạ says for a student who completed the grade."""
+    """What the học bạ says for a student who completed the grade (TT27 Art. 11.1a; grade 5:
+    Art. 11.2, completion of the primary programme)."""
     if grade == 5:
         return PROMOTION_TITLE_PRIMARY
     return f"Hoàn thành chương trình lớp {grade}"
@@ -136,16 +134,12 @@ def excellent_eligible(record: Record) -> bool:
 # --- findings -----------------------------------------------------------------------------
 
 
-def _f(code: str, severity: Severity, message: str, path: str, article: str) -> Finding:
-    return Finding(code, severity, message, path, article)
+def _err(code: str, message: str, path: str) -> Finding:
+    return Finding(code, Severity.ERROR, message, path, article_of(code))
 
 
-def _err(code: str, message: str, path: str, article: str) -> Finding:
-    return _f(code, Severity.ERROR, message, path, article)
-
-
-def _warn(code: str, message: str, path: str, article: str) -> Finding:
-    return _f(code, Severity.WARNING, message, path, article)
+def _warn(code: str, message: str, path: str) -> Finding:
+    return Finding(code, Severity.WARNING, message, path, article_of(code))
 
 
 def _check_subjects(record: Record, catalog: GradeCatalog) -> Iterator[Finding]:
@@ -155,37 +149,37 @@ def _check_subjects(record: Record, catalog: GradeCatalog) -> Iterator[Finding]:
         path = f"$.subjects[{i}]"
         spec = catalog.subject(subject.code)
         if subject.code in seen:
-            yield _err("subject.duplicate", f"Môn {subject.name} được ghi hai lần.", path, ART_12)
+            yield _err("subject.duplicate", f"Môn {subject.name} được ghi hai lần.", path)
         seen.add(subject.code)
         if spec is None:
             msg = f"Môn '{subject.name}' ({subject.code}) không có trong chương trình lớp {g}."
-            yield _err("subject.not_in_catalog", msg, f"{path}.code", ART_6)
+            yield _err("subject.not_in_catalog", msg, f"{path}.code")
             continue
         if subject.name != spec.name:
             msg = f"Tên môn '{subject.name}' khác tên trong danh mục: '{spec.name}'."
-            yield _warn("subject.name_differs", msg, f"{path}.name", ART_12)
+            yield _warn("subject.name_differs", msg, f"{path}.name")
         if spec.tested and subject.test_score is None:
             msg = f"Môn {spec.name} lớp {g} có kiểm tra định kỳ cuối năm nhưng thiếu điểm."
-            yield _err("score.missing", msg, f"{path}.test_score", ART_7)
+            yield _err("score.missing", msg, f"{path}.test_score")
         if not spec.tested and subject.test_score is not None:
             msg = f"Môn {spec.name} lớp {g} không có kiểm tra định kỳ nên không được ghi điểm."
-            yield _err("score.unexpected", msg, f"{path}.test_score", ART_7)
+            yield _err("score.unexpected", msg, f"{path}.test_score")
         for term in ("mid_term_1", "mid_term_2"):
             period = getattr(subject, term)
             if period is not None and period.test_score is not None and not spec.midterm_tested:
                 msg = f"Môn {spec.name} lớp {g} không có kiểm tra giữa kỳ nên không được ghi điểm."
-                yield _err("score.unexpected", msg, f"{path}.{term}.test_score", ART_7)
+                yield _err("score.unexpected", msg, f"{path}.{term}.test_score")
         term_1 = subject.end_term_1
         if term_1 is not None and term_1.test_score is not None and not spec.tested:
             msg = f"Môn {spec.name} không có kiểm tra định kỳ nên không được ghi điểm."
-            yield _err("score.unexpected", msg, f"{path}.end_term_1.test_score", ART_7)
+            yield _err("score.unexpected", msg, f"{path}.end_term_1.test_score")
         if subject.level is SubjectLevel.NOT_DONE and not subject.comment.strip():
             msg = f"Môn {spec.name} ở mức Chưa hoàn thành cần có nhận xét."
-            yield _warn("comment.missing", msg, f"{path}.comment", ART_6)
+            yield _warn("comment.missing", msg, f"{path}.comment")
     for spec in catalog.compulsory_subjects:
         if spec.code not in seen:
             msg = f"Thiếu môn bắt buộc của lớp {g}: {spec.name}."
-            yield _err("subject.missing", msg, "$.subjects", ART_12)
+            yield _err("subject.missing", msg, "$.subjects")
 
 
 def _check_ratings(
@@ -196,55 +190,59 @@ def _check_ratings(
     for i, rating in enumerate(ratings):
         path = f"$.{field}[{i}]"
         if rating.code in seen:
-            yield _err(f"{field}.duplicate", f"{noun} {rating.name} ghi hai lần.", path, ART_12)
+            yield _err(f"{field}.duplicate", f"{noun} {rating.name} ghi hai lần.", path)
         seen.add(rating.code)
         if rating.code not in known:
             msg = f"{noun} '{rating.name}' ({rating.code}) không có trong danh mục."
-            yield _err(f"{field}.unknown", msg, f"{path}.code", ART_6)
+            yield _err(f"{field}.unknown", msg, f"{path}.code")
     for code, name in known.items():
         if code not in seen:
-            yield _err(f"{field}.missing", f"Thiếu {noun.lower()}: {name}.", f"$.{field}", ART_6)
+            yield _err(f"{field}.missing", f"Thiếu {noun.lower()}: {name}.", f"$.{field}")
 
 
 def _check_result(record: Record) -> Iterator[Finding]:
     computed = overall_result(record)
     if record.overall_result is None:
         msg = f"Chưa ghi kết quả giáo dục cuối năm (theo quy định: {computed.label_vi})."
-        yield _err("overall_result.missing", msg, "$.overall_result", ART_9)
+        yield _err("overall_result.missing", msg, "$.overall_result")
     elif record.overall_result is not computed:
         msg = (
             f"Kết quả ghi '{record.overall_result.label_vi}' khác kết quả tính theo quy định: "
             f"'{computed.label_vi}'."
         )
-        yield _err("overall_result.mismatch", msg, "$.overall_result", ART_9)
+        yield _err("overall_result.mismatch", msg, "$.overall_result")
 
+    # Art. 11.1c: the principal decides promotion; grade 5 has no promotion (Art. 11.2), its
+    # stray decision is reported by _check_grade_five.
+    decides = record.grade < 5
     if computed is not OverallResult.NOT_DONE:
         if record.supplementary is not None:
             msg = "Học sinh đã hoàn thành chương trình nên không có đánh giá bổ sung."
-            yield _err("supplementary.unexpected", msg, "$.supplementary", ART_11)
-        if record.promotion is not None:
+            yield _err("supplementary.unexpected", msg, "$.supplementary")
+        if decides and record.promotion is not None:
             msg = "Học sinh đã hoàn thành chương trình nên không có quyết định lên lớp."
-            yield _err("promotion.unexpected", msg, "$.promotion", ART_11)
+            yield _err("promotion.unexpected", msg, "$.promotion")
     else:
         later = after_supplementary(record)
         if later is None:
             msg = "Học sinh chưa hoàn thành: cần đánh giá bổ sung trước khi ký học bạ."
-            yield _warn("supplementary.pending", msg, "$.supplementary", ART_11)
-        elif later is OverallResult.NOT_DONE and record.promotion is None:
+            yield _warn("supplementary.pending", msg, "$.supplementary")
+        elif decides and later is OverallResult.NOT_DONE and record.promotion is None:
             msg = (
                 "Sau đánh giá bổ sung vẫn chưa hoàn thành: cần quyết định lên lớp của hiệu trưởng."
             )
-            yield _err("promotion.missing", msg, "$.promotion", ART_11)
-        elif later is not OverallResult.NOT_DONE and record.promotion is not None:
+            yield _err("promotion.missing", msg, "$.promotion")
+        elif decides and later is not OverallResult.NOT_DONE and record.promotion is not None:
             msg = "Học sinh đã hoàn thành sau đánh giá bổ sung nên không có quyết định lên lớp."
-            yield _err("promotion.unexpected", msg, "$.promotion", ART_11)
+            yield _err("promotion.unexpected", msg, "$.promotion")
 
     expected = expected_completion(record)
     if expected is not None and record.completion != expected:
-        want = expected.statement or "Chưa hoàn thành chương trình lớp học"
+        level = "tiểu học" if record.grade == 5 else "lớp học"
+        want = expected.statement or f"Chưa hoàn thành chương trình {level}"
         msg = f"Xác nhận hoàn thành chương trình phải là: '{want}'."
         code = "completion.missing" if record.completion is None else "completion.mismatch"
-        yield _err(code, msg, "$.completion", ART_11)
+        yield _err(code, msg, "$.completion")
 
 
 def _check_commendations(record: Record) -> Iterator[Finding]:
@@ -254,30 +252,42 @@ def _check_commendations(record: Record) -> Iterator[Finding]:
         path = f"$.commendations[{i}]"
         if kind is CommendationKind.EXCELLENT and computed is not OverallResult.EXCELLENT:
             msg = "Khen 'Học sinh Xuất sắc' chỉ dành cho học sinh Hoàn thành xuất sắc."
-            yield _err("commendation.not_eligible", msg, path, ART_13)
+            yield _err("commendation.not_eligible", msg, path)
         if kind is CommendationKind.OUTSTANDING and computed is not OverallResult.GOOD:
             msg = "Khen 'Học sinh tiêu biểu hoàn thành tốt' chỉ dành cho học sinh Hoàn thành tốt."
-            yield _err("commendation.not_eligible", msg, path, ART_13)
+            yield _err("commendation.not_eligible", msg, path)
     if computed is OverallResult.EXCELLENT and CommendationKind.EXCELLENT not in kinds:
         msg = "Học sinh Hoàn thành xuất sắc đủ điều kiện khen 'Học sinh Xuất sắc' nhưng chưa ghi."
-        yield _warn("commendation.expected", msg, "$.commendations", ART_13)
+        yield _warn("commendation.expected", msg, "$.commendations")
+
+
+def _check_grade_five(record: Record) -> Iterator[Finding]:
+    """TT27 Art. 11.2: grade 5 ends with completion of the primary programme or not; the
+    principal's promotion decision (Art. 11.1c) has no place there."""
+    if record.grade == 5 and record.promotion is not None:
+        msg = (
+            "Học sinh lớp 5 không có quyết định được lên lớp hay chưa được lên lớp: lớp 5 chỉ "
+            "xác nhận hoàn thành hoặc chưa hoàn thành chương trình tiểu học."
+        )
+        yield _err("promotion.not_for_grade_5", msg, "$.promotion")
 
 
 def _check_identity_and_plan(record: Record) -> Iterator[Finding]:
     if record.student.personal_id is None:
         msg = "Học sinh chưa có số định danh cá nhân; cần bổ sung khi có."
-        yield _warn("student.personal_id_missing", msg, "$.student.personal_id", ART_12)
+        yield _warn("student.personal_id_missing", msg, "$.student.personal_id")
+    yield from check_personal_id(record.student)
     roles = tuple(s.role for s in record.signers)
     if roles != SIGNING_ORDER:
         msg = "Người ký phải gồm, theo thứ tự: giáo viên chủ nhiệm, hiệu trưởng, con dấu số của trường."
-        yield _err("signers.plan", msg, "$.signers", ART_12)
+        yield _err("signers.plan", msg, "$.signers")
     start = int(record.school_year[:4])
     if int(record.school_year[5:]) != start + 1:
         msg = f"Năm học '{record.school_year}' không hợp lệ (hai năm liên tiếp)."
-        yield _err("school_year.invalid", msg, "$.school_year", ART_12)
+        yield _err("school_year.invalid", msg, "$.school_year")
     elif not (start <= record.dated.year <= start + 1):
         msg = f"Ngày lập {record.dated:%d/%m/%Y} không thuộc năm học {record.school_year}."
-        yield _warn("dated.outside_year", msg, "$.dated", ART_12)
+        yield _warn("dated.outside_year", msg, "$.dated")
 
 
 def evaluate(record: Record) -> list[Finding]:
@@ -285,9 +295,10 @@ def evaluate(record: Record) -> list[Finding]:
     try:
         catalog = grade_catalog(record.school_year, record.grade)
     except CatalogError as exc:
-        return [_err("catalog.unavailable", exc.message_vi, "$.school_year", ART_12)]
+        return [_err("catalog.unavailable", exc.message_vi, "$.school_year")]
     findings = [
         *_check_identity_and_plan(record),
+        *_check_grade_five(record),
         *_check_subjects(record, catalog),
         *_check_ratings(
             record.qualities,

@@ -10,6 +10,7 @@ a ``DocumentError`` with a Vietnamese message.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -19,11 +20,13 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from hocba.limits import FileLimits, default_limits, vn_bytes
 from hocba.signing.errors import DocumentError
 
 MAX_PDF_BYTES = 32 * 1024 * 1024
 """A record PDF is a few hundred kilobytes; larger input is refused unread."""
-MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = FileLimits().pdf_embedded_bytes
+"""Default bound on one embedded file, decoded (``FileLimits.pdf_embedded_bytes``)."""
 RECORD_JSON = "record.json"
 RECORD_XML = "record.xml"
 TOKEN_RE = re.compile(r"HOCBA:1:([0-9a-f-]{36}):(\d{1,6}):([0-9a-f]{64})")
@@ -70,8 +73,10 @@ class RecordPdf:
         return self.attachments.get(RECORD_JSON)
 
 
-def open_record_pdf(data: bytes) -> RecordPdf:
-    """Parse ``data``; raises ``DocumentError`` for anything that is not a readable PDF."""
+def open_record_pdf(data: bytes, limits: FileLimits | None = None) -> RecordPdf:
+    """Parse ``data``; raises ``DocumentError`` for anything that is not a readable PDF, or
+    whose embedded files or metadata decode past ``limits`` (checked while inflating)."""
+    budget = _Budget(limits or default_limits())
     if not data:
         raise DocumentError("Tệp rỗng.", code="document.empty")
     if len(data) > MAX_PDF_BYTES:
@@ -93,8 +98,8 @@ def open_record_pdf(data: bytes) -> RecordPdf:
             size=len(data),
             fields=fields,
             signed=signed,
-            attachments=dict(_attachments(reader.root)),
-            keywords=_keywords(reader),
+            attachments=dict(_attachments(reader.root, budget)),
+            keywords=_keywords(reader, budget),
         )
     except DocumentError:
         raise
@@ -144,14 +149,15 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj[key]
 
 
-def _keywords(reader: PdfFileReader) -> str:
+def _keywords(reader: PdfFileReader, budget: _Budget) -> str:
     """Info ``/Keywords``; when it has no token, the XMP metadata packet (``pdf:Keywords``)."""
     value = _get(_get(reader.trailer_view, "/Info"), "/Keywords")
     keywords = _text(value) if value is not None else ""
     if TOKEN_RE.search(keywords) is None:
         xmp = _get(reader.root, "/Metadata")
         if isinstance(xmp, generic.StreamObject):
-            match = TOKEN_RE.search(xmp.data[:MAX_ATTACHMENT_BYTES].decode("utf-8", "replace"))
+            packet = budget.decode(xmp, "XMP metadata")
+            match = TOKEN_RE.search(packet.decode("utf-8", "replace"))
             keywords = match[0] if match else keywords
     return keywords
 
@@ -163,20 +169,20 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _attachments(root: generic.DictionaryObject) -> Iterator[tuple[str, bytes]]:
+def _attachments(root: generic.DictionaryObject, budget: _Budget) -> Iterator[tuple[str, bytes]]:
     """Embedded files: the EmbeddedFiles name tree first, then the catalog's ``/AF``."""
     seen: set[str] = set()
     tree = _get(_get(root, "/Names"), "/EmbeddedFiles")
     if tree is not None:
         for name, spec in _name_tree(tree, depth=0):
-            data = _file_data(spec)
+            data = _file_data(spec, name, budget) if name not in seen else None
             if data is not None and name not in seen:
                 seen.add(name)
                 yield name, data
     for spec in _get(root, "/AF", generic.ArrayObject()):
         spec = spec.get_object()
         name = _text(_get(spec, "/UF", _get(spec, "/F", "")))
-        data = _file_data(spec)
+        data = _file_data(spec, name, budget) if name not in seen else None
         if data is not None and name not in seen:
             seen.add(name)
             yield name, data
@@ -193,15 +199,65 @@ def _name_tree(node: generic.DictionaryObject, depth: int) -> Iterator[tuple[str
         yield from _name_tree(kid.get_object(), depth + 1)
 
 
-def _file_data(spec: Any) -> bytes | None:
+def _file_data(spec: Any, name: str, budget: _Budget) -> bytes | None:
     if not isinstance(spec, generic.DictionaryObject) or "/EF" not in spec:
         return None
     ef = spec["/EF"]
     stream = _get(ef, "/UF", _get(ef, "/F"))
     if not isinstance(stream, generic.StreamObject):
         return None
-    length = _get(stream, "/Length", 0)
-    if isinstance(length, int) and length > MAX_ATTACHMENT_BYTES:
-        return None
-    data = stream.data
-    return data if len(data) <= MAX_ATTACHMENT_BYTES else None
+    return budget.decode(stream, name)
+
+
+class _Budget:
+    """Decodes embedded streams with a bounded inflater: never more than
+    ``pdf_embedded_bytes`` from one stream nor ``pdf_decoded_bytes`` from the whole document
+    (pyHanko's ``StreamObject.data`` would inflate everything first: a 0.26 MB PDF can hold
+    a 256 MB ``record.json``). Only unfiltered and plain FlateDecode streams are read."""
+
+    def __init__(self, limits: FileLimits) -> None:
+        self.limits = limits
+        self.left = limits.pdf_decoded_bytes
+
+    def decode(self, stream: generic.StreamObject, name: str) -> bytes:
+        limit = min(self.limits.pdf_embedded_bytes, self.left)
+        filters = _get(stream, "/Filter")
+        if isinstance(filters, generic.ArrayObject):
+            filters = [f.get_object() for f in filters]
+        elif filters is not None:
+            filters = [filters]
+        params = _get(stream, "/DecodeParms")
+        raw = stream.encoded_data
+        if not filters:
+            data = raw[: limit + 1]
+        elif filters == ["/FlateDecode"] and not params:
+            try:
+                data = zlib.decompressobj().decompress(raw, limit + 1)
+            except zlib.error as exc:
+                raise DocumentError(
+                    f"Tệp đính kèm '{name}' trong PDF bị hỏng.",
+                    detail=f"bad FlateDecode data in an embedded stream: {exc}",
+                    code="document.corrupt",
+                ) from exc
+        else:
+            raise DocumentError(
+                f"Tệp đính kèm '{name}' được mã hoá theo cách không hỗ trợ.",
+                detail=f"embedded stream filters {filters!r} with parameters: refused",
+                code="document.attachment_filter",
+            )
+        if len(data) > limit:
+            self._too_large(name, limit)
+        self.left -= len(data)
+        return data
+
+    def _too_large(self, name: str, limit: int) -> None:
+        whole = limit < self.limits.pdf_embedded_bytes
+        bound = self.limits.pdf_decoded_bytes if whole else self.limits.pdf_embedded_bytes
+        scope = "tổng các tệp đính kèm" if whole else "mỗi tệp đính kèm"
+        raise DocumentError(
+            f"Tệp đính kèm '{name}' trong PDF giải nén ra hơn {vn_bytes(limit)}, vượt giới hạn "
+            f"{vn_bytes(bound)} cho {scope}; tệp không được xác minh.",
+            detail=f"embedded stream decodes past {limit} bytes "
+            f"(per file {self.limits.pdf_embedded_bytes}, whole {self.limits.pdf_decoded_bytes})",
+            code="document.attachment_too_large",
+        )

@@ -36,7 +36,7 @@ class Sex(StrEnum):
 
 
 class SubjectLevel(StrEnum):
-    """Periodic level of a subject or activity (TT27 Art. 6)."""
+    """Periodic level of a subject or activity (TT27 Art. 7)."""
 
     GOOD = "T"  # Hoàn thành tốt
     DONE = "H"  # Hoàn thành
@@ -48,7 +48,7 @@ class SubjectLevel(StrEnum):
 
 
 class RatingLevel(StrEnum):
-    """Level of a quality or competence (TT27 Art. 6)."""
+    """Periodic level of a quality or competence (TT27 Art. 7)."""
 
     GOOD = "T"  # Tốt
     PASS = "Đ"  # Đạt
@@ -94,7 +94,11 @@ class CommendationKind(StrEnum):
 
 
 class PromotionDecision(StrEnum):
-    """The principal's decision after a supplementary assessment that still fails (Art. 11)."""
+    """The principal's decision after a supplementary assessment that still fails.
+
+    TT27 Art. 11.1c, grades 1–4 only: grade 5 completes the primary programme or not
+    (Art. 11.2); the rules refuse a decision there (``promotion.not_for_grade_5``).
+    """
 
     PROMOTED = "duoc_len_lop"  # Được lên lớp
     RETAINED = "chua_duoc_len_lop"  # Chưa được lên lớp
@@ -211,7 +215,7 @@ class SupplementarySubject(_Model):
 
 
 class SupplementaryAssessment(_Model):
-    """Assessment after support, usually in summer (TT27 Art. 11)."""
+    """Assessment after support, usually in summer (TT27 Art. 11.1b)."""
 
     assessed_on: dt.date = Field(title="Ngày đánh giá bổ sung")
     subjects: list[SupplementarySubject] = Field(

@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
 
 from hocba.errors import HocbaError
+from hocba.limits import FileLimits, default_limits, vn_bytes
 from hocba.signing.demo import is_demo_certificate
 from hocba.signing.identity import common_name, signer_mismatch
 from hocba.signing.trust import TrustConfig
@@ -55,12 +56,9 @@ from hocba.verify.xml import async_verify_xml
 
 log = logging.getLogger(__name__)
 
-MAX_PACKAGE_BYTES = 200 * 1024 * 1024
-MAX_MEMBER_BYTES = 30 * 1024 * 1024
+MAX_PACKAGE_BYTES = FileLimits().bundle_bytes
+"""The default bound on a package; ``FileLimits`` (``HOCBA_BUNDLE_*``) holds them all."""
 MAX_MANIFEST_BYTES = 1024 * 1024
-MAX_MEMBERS = 2 + 2 * 100
-MAX_TOTAL_BYTES = 300 * 1024 * 1024
-"""Uncompressed bytes read from one package, all members together (zip bombs stop here)."""
 
 
 @dataclass(frozen=True)
@@ -124,17 +122,27 @@ class BundleReport:
 
 
 def verify_bundle(
-    data: bytes, trust: TrustConfig | None = None, *, now: dt.datetime | None = None
+    data: bytes,
+    trust: TrustConfig | None = None,
+    *,
+    now: dt.datetime | None = None,
+    limits: FileLimits | None = None,
 ) -> BundleReport:
-    return asyncio.run(async_verify_bundle(data, trust, now=now))
+    return asyncio.run(async_verify_bundle(data, trust, now=now, limits=limits))
 
 
 async def async_verify_bundle(
-    data: bytes, trust: TrustConfig | None = None, *, now: dt.datetime | None = None
+    data: bytes,
+    trust: TrustConfig | None = None,
+    *,
+    now: dt.datetime | None = None,
+    limits: FileLimits | None = None,
 ) -> BundleReport:
+    """Judge a transfer package within ``limits`` (default: ``default_limits()``): the zip's
+    bounds, and each PDF's through ``async_verify_pdf``."""
     trust = trust or TrustConfig()
     try:
-        return await _verify(data, trust, now)
+        return await _verify(data, trust, now, limits or default_limits())
     except Exception:  # the contract: a report, never an exception
         log.exception("transfer package verification failed unexpectedly")
         problem = Problem(
@@ -147,15 +155,20 @@ def _unreadable(code: str, message: str) -> BundleReport:
     return BundleReport(Verdict.UNREADABLE, problems=(Problem(code, message),))
 
 
-async def _verify(data: bytes, trust: TrustConfig, now: dt.datetime | None) -> BundleReport:
-    if len(data) > MAX_PACKAGE_BYTES:
-        return _unreadable("transfer.too_large", "Gói chuyển trường quá lớn (tối đa 200 MB).")
+async def _verify(
+    data: bytes, trust: TrustConfig, now: dt.datetime | None, limits: FileLimits
+) -> BundleReport:
+    if len(data) > limits.bundle_bytes:
+        return _unreadable(
+            "transfer.too_large",
+            f"Gói chuyển trường quá lớn (tối đa {vn_bytes(limits.bundle_bytes)}).",
+        )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError):
         return _unreadable("transfer.not_zip", "Tệp không phải gói chuyển trường (tệp zip).")
     problems: list[Problem] = []
-    files = _read_members(zf, problems)
+    files = _read_members(zf, problems, limits)
     if problems:  # unsafe or broken container: judge nothing inside it
         return BundleReport(verdict_for(problems), problems=tuple(problems))
     manifest_data, signature = files.pop(MANIFEST_NAME, None), files.pop(SIGNATURE_NAME, None)
@@ -178,7 +191,7 @@ async def _verify(data: bytes, trust: TrustConfig, now: dt.datetime | None) -> B
     _check_files(manifest, files, problems)
     records = []
     for entry in manifest.records:
-        records.append(await _check_record(entry, manifest, files, trust, now, problems))
+        records.append(await _check_record(entry, manifest, files, trust, now, problems, limits))
     return BundleReport(
         verdict=verdict_for(problems), problems=tuple(problems), manifest=manifest,
         manifest_data=manifest_data, signature=signature or b"", seal_signer=seal,
@@ -201,9 +214,11 @@ def _member_problem(name: str) -> Problem | None:
     return None
 
 
-def _read_members(zf: zipfile.ZipFile, problems: list[Problem]) -> dict[str, bytes]:
+def _read_members(
+    zf: zipfile.ZipFile, problems: list[Problem], limits: FileLimits
+) -> dict[str, bytes]:
     infos = zf.infolist()
-    if len(infos) > MAX_MEMBERS:
+    if len(infos) > limits.bundle_members:
         problems.append(Problem("transfer.too_many_members", "Gói chứa quá nhiều tệp."))
         return {}
     names = [i.filename for i in infos]
@@ -222,9 +237,9 @@ def _read_members(zf: zipfile.ZipFile, problems: list[Problem]) -> dict[str, byt
     if problems:
         return {}
     files: dict[str, bytes] = {}
-    budget = MAX_TOTAL_BYTES
+    budget = limits.bundle_unpacked_bytes  # zip bombs stop here
     for info in infos:
-        limit = MAX_MANIFEST_BYTES if info.filename == MANIFEST_NAME else MAX_MEMBER_BYTES
+        limit = MAX_MANIFEST_BYTES if info.filename == MANIFEST_NAME else limits.bundle_member_bytes
         limit = min(limit, budget)
         too_big = Problem(
             "transfer.member_too_large", f"Tệp “{info.filename}” quá lớn.", field=info.filename
@@ -427,6 +442,7 @@ async def _check_record(
     trust: TrustConfig,
     now: dt.datetime | None,
     problems: list[Problem],
+    limits: FileLimits,
 ) -> BundleRecord:
     pdf_entry, xml_entry = entry.file("application/pdf"), entry.file("application/xml")
     expected = {record_file_name(entry.record_id, entry.version, ext) for ext in ("pdf", "xml")}
@@ -442,7 +458,7 @@ async def _check_record(
     pdf_data, xml_data = files.get(pdf_entry.name), files.get(xml_entry.name)
     if pdf_data is None or xml_data is None:
         return BundleRecord(entry)  # already reported as missing
-    pdf = await async_verify_pdf(pdf_data, trust, now=now)
+    pdf = await async_verify_pdf(pdf_data, trust, now=now, limits=limits)
     _lift(pdf_entry.name, pdf, problems)
     xml: VerificationReport | None = None
     record: Record | None = None

@@ -12,6 +12,7 @@ import logging
 from pyhanko_certvalidator import ValidationContext
 
 from hocba.errors import HocbaError
+from hocba.limits import FileLimits
 from hocba.signing.document import RecordPdf, open_record_pdf
 from hocba.signing.errors import DocumentError
 from hocba.signing.plan import SignaturePlan
@@ -36,18 +37,27 @@ chains.install()
 
 
 def verify_pdf(
-    data: bytes, trust: TrustConfig | None = None, *, now: dt.datetime | None = None
+    data: bytes,
+    trust: TrustConfig | None = None,
+    *,
+    now: dt.datetime | None = None,
+    limits: FileLimits | None = None,
 ) -> VerificationReport:
-    """Verify a record PDF against ``trust`` (empty: nothing is trusted → INDETERMINATE)."""
-    return asyncio.run(async_verify_pdf(data, trust, now=now))
+    """Verify a record PDF against ``trust`` (empty: nothing is trusted → INDETERMINATE).
+    Embedded data decoding past ``limits`` gives UNREADABLE, before anything is inflated."""
+    return asyncio.run(async_verify_pdf(data, trust, now=now, limits=limits))
 
 
 async def async_verify_pdf(
-    data: bytes, trust: TrustConfig | None = None, *, now: dt.datetime | None = None
+    data: bytes,
+    trust: TrustConfig | None = None,
+    *,
+    now: dt.datetime | None = None,
+    limits: FileLimits | None = None,
 ) -> VerificationReport:
     trust = trust or TrustConfig()
     try:
-        doc = open_record_pdf(data)
+        doc = open_record_pdf(data, limits)
     except DocumentError as exc:
         problem = Problem(exc.code, exc.message_vi)
         return VerificationReport(Verdict.UNREADABLE, problems=(problem,))
@@ -149,3 +159,20 @@ def _check_plan(plan: SignaturePlan | None, signatures: list[SignatureReport]) -
             )
         )
     return problems
+
+
+def verify_document(
+    data: bytes, trust_dir: str | None = None, *, limits: FileLimits | None = None
+) -> VerificationReport:
+    """A presented record (PDF, or its XAdES-signed XML form) against the trust list in
+    ``trust_dir`` (None or no such directory: empty). Plain arguments, so it can run in a
+    child process (``hocba.sandbox.run_limited``)."""
+    from pathlib import Path
+
+    from hocba.verify.xml import looks_like_xml, verify_xml
+
+    where = Path(trust_dir) if trust_dir else None
+    trust = TrustConfig.from_dir(where) if where is not None and where.is_dir() else TrustConfig()
+    if looks_like_xml(data):
+        return verify_xml(data, trust)
+    return verify_pdf(data, trust, limits=limits)

@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from hocba.apps.audit.models import AuditEvent
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import Student
-from hocba.apps.imports import workbook
 from hocba.apps.records.models import SubjectEvaluation
 from hocba.ingest.templates import HEADER_ROW
 
@@ -104,8 +103,8 @@ def test_a_file_that_is_not_xlsx_is_refused_in_vietnamese(client, world, data, n
     assert ".xlsx" in response.content.decode()
 
 
-def test_an_oversized_file_is_refused(client, world, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_UPLOAD_BYTES", 1000)
+def test_an_oversized_file_is_refused(client, world, settings):
+    settings.HOCBA_MAX_UPLOAD_BYTES = 1000
     _login(client, world.gvcn)
     response = _upload(client, world.cls, b"PK" + b"0" * 5000)
     assert response.status_code == 422

@@ -101,7 +101,7 @@ def test_a_changed_level_is_saved_audited_and_the_rule_warning_shown(world):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Đã lưu" in body
-    assert "Chưa hoàn thành cần có nhận xét" in body  # TT27 Art. 6: a C needs a comment
+    assert "Chưa hoàn thành cần có nhận xét" in body  # TT27 Art. 9: a C needs a comment
     assert f'id="f-{enrolment.pk}"' in body and "hx-swap-oob" in body
     assert SubjectEvaluation.objects.get(enrolment=enrolment, subject_code="TV").level == "C"
     (event,) = events(EventTag.EVALUATION_SUBJECT_CHANGED)

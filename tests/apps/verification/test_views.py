@@ -74,12 +74,11 @@ def test_a_file_that_is_not_a_pdf_is_answered_not_crashed(client, db):
     assert "KHÔNG ĐỌC ĐƯỢC" in page or "KHÔNG HỢP LỆ" in page
 
 
-def test_an_oversized_upload_is_refused(client, db, monkeypatch):
-    monkeypatch.setattr("hocba.apps.verification.forms.MAX_PDF_BYTES", 10)
+def test_an_oversized_upload_is_refused(client, db, settings):
+    settings.HOCBA_PDF_MAX_BYTES = 10
     page = _upload(client, b"%PDF-" + b"x" * 100).content.decode()
     assert "Tệp quá lớn" in page
     with pytest.raises(services.UploadTooLarge):
-        monkeypatch.setattr(services, "MAX_PDF_BYTES", 10)
         services.verify_upload(b"x" * 11)
 
 

@@ -23,9 +23,11 @@ from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.accounts.permissions import Permission as P
 from hocba.apps.directory.models import School, SchoolClass
 from hocba.apps.imports import workbook
+from hocba.apps.limits import file_limits
 from hocba.apps.records import review
 from hocba.ingest.read import ParsedWorkbook, read_workbook
 from hocba.ingest.rows import ImportRejected, IngestProblem, UnreadableWorkbook
+from hocba.sandbox import ParseAborted, run_limited
 
 UNPROCESSABLE = 422
 
@@ -83,7 +85,7 @@ def _page(
             "rights": rights,
             "subject_names": [names[c] for c in rights.subjects],
             "locked": review.is_locked(cls),
-            "max_mb": workbook.MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": file_limits().upload_bytes // (1024 * 1024),
             **context,
         },
         status=status,
@@ -136,8 +138,12 @@ def _check(rights: Rights):  # type: ignore[no-untyped-def]
 class _SizeLimit(FileUploadHandler):
     """Stops reading an uploaded file past the limit (it is then not in ``request.FILES``)."""
 
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        if start + len(raw_data) > workbook.MAX_UPLOAD_BYTES:
+        if start + len(raw_data) > self.limit:
             self.request.hocba_upload_too_big = True  # type: ignore[union-attr]
             raise SkipFile
         return raw_data
@@ -147,7 +153,7 @@ class _SizeLimit(FileUploadHandler):
 
 
 def _too_big(request: HttpRequest, cls: SchoolClass, rights: Rights) -> HttpResponse:
-    mb = workbook.MAX_UPLOAD_BYTES // (1024 * 1024)
+    mb = file_limits().upload_bytes // (1024 * 1024)
     return _page(
         request,
         cls,
@@ -162,9 +168,10 @@ def _too_big(request: HttpRequest, cls: SchoolClass, rights: Rights) -> HttpResp
 @csrf_exempt  # checked below, after the size limit is in place (Django's upload-handler recipe)
 def upload(request: HttpRequest, class_id: int) -> HttpResponse:
     cls, rights = _class(request, class_id)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > workbook.MAX_UPLOAD_BYTES + 64 * 1024:
+    limit = file_limits().upload_bytes
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
         return _too_big(request, cls, rights)
-    request.upload_handlers.insert(0, _SizeLimit(request))
+    request.upload_handlers.insert(0, _SizeLimit(request, limit))
     return _upload(request, cls, rights)
 
 
@@ -177,9 +184,13 @@ def _upload(request: HttpRequest, cls: SchoolClass, rights: Rights) -> HttpRespo
         return _page(request, cls, rights, UNPROCESSABLE, error="Chưa chọn tệp để tải lên.")
     name = upload.name or "tệp"
     data = upload.read()
-    try:
-        parsed = read_workbook(data, source=name, school_year=cls.school_year.code)
-    except UnreadableWorkbook as err:
+    limits = file_limits()
+    try:  # in a memory- and time-limited child process: a hostile file costs only the child
+        parsed = run_limited(
+            read_workbook, data, source=name, school_year=cls.school_year.code,
+            limits=limits, within=limits,
+        )  # fmt: skip
+    except (UnreadableWorkbook, ParseAborted) as err:
         return _page(request, cls, rights, UNPROCESSABLE, error=err.message_vi)
     if not (parsed.roster or parsed.subjects or parsed.ratings or parsed.problems):
         return _page(

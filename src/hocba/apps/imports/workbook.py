@@ -30,7 +30,6 @@ from hocba.ingest.rows import (
 )
 from hocba.ingest.templates import TemplateStudent, evaluation_template, roster_template
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -30,7 +30,7 @@ def _score(label: str) -> models.PositiveSmallIntegerField:
 
 
 class SubjectEvaluation(models.Model):
-    """One student's periodic assessment in one subject or activity (TT27 Art. 6–7)."""
+    """One student's periodic assessment in one subject or activity (TT27 Art. 7)."""
 
     enrolment = models.ForeignKey(
         Enrolment, verbose_name="ghi danh", on_delete=models.CASCADE, related_name="subjects"

@@ -104,7 +104,7 @@ def _apply(
 def save_subject_entry(
     actor: Any, enrolment: Enrolment, subject_code: str, changes: dict[str, Any]
 ) -> SubjectEvaluation:
-    """Set some of level / test_score / comment of one subject (TT27 Art. 6–7)."""
+    """Set some of level / test_score / comment of one subject (TT27 Art. 7)."""
     cls = _lock(enrolment.school_class)
     _ensure_editable(enrolment, cls)
     catalog = grade_catalog(cls.school_year.code, cls.grade)
@@ -137,7 +137,7 @@ def save_subject_entry(
 def save_rating_entry(
     actor: Any, enrolment: Enrolment, kind: str, code: str, changes: dict[str, Any]
 ) -> RatingEvaluation:
-    """Set the level and/or comment of one quality or competence (TT27 Art. 6)."""
+    """Set the level and/or comment of one quality or competence (TT27 Art. 7)."""
     cls = _lock(enrolment.school_class)
     _ensure_editable(enrolment, cls)
     specs = review.rating_specs(cls, kind)

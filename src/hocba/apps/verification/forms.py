@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from hocba.apps.verification.services import MAX_PDF_BYTES
+from hocba.apps.limits import file_limits
 
 
 class UploadForm(forms.Form):
@@ -12,10 +12,9 @@ class UploadForm(forms.Form):
 
     def clean_pdf(self) -> Any:
         pdf = self.cleaned_data["pdf"]
-        if pdf.size > MAX_PDF_BYTES:
-            raise forms.ValidationError(
-                f"Tệp quá lớn (tối đa {MAX_PDF_BYTES // (1024 * 1024)} MB)."
-            )
+        limit = file_limits().pdf_bytes
+        if pdf.size > limit:
+            raise forms.ValidationError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
         return pdf
 
 

@@ -18,11 +18,17 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 
 from hocba.apps.accounts import ratelimit
+from hocba.apps.limits import file_limits
 from hocba.apps.records.models import RecordVersion
 from hocba.errors import HocbaError
-from hocba.verify import TrustConfig, Verdict, VerificationReport, load_trust, verify_pdf
+from hocba.limits import FileLimits
+from hocba.sandbox import ParseAborted, run_limited
+from hocba.verify import Verdict, VerificationReport
+from hocba.verify.pdf import verify_document
+from hocba.verify.report import Problem
 
-MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_PDF_BYTES = FileLimits().pdf_bytes
+"""The default of ``HOCBA_PDF_MAX_BYTES`` (``file_limits().pdf_bytes`` is what applies)."""
 RATE_LIMIT = 30
 RATE_WINDOW_SECONDS = 10 * 60
 RATE_SCOPE = "verify"
@@ -46,11 +52,16 @@ def trust_dir() -> Path:
     return Path(settings.HOCBA_HOME) / "demo" / "pki" / "trust"
 
 
-def _trust() -> TrustConfig:
+def _judge(data: bytes, limits: FileLimits) -> VerificationReport:
+    """``verify_document`` in a memory- and time-limited child process."""
     where = trust_dir()
-    if not where.is_dir():
-        return TrustConfig()  # nothing to trust: signatures stay INDETERMINATE
-    return load_trust(where)
+    try:
+        return run_limited(
+            verify_document, data, str(where) if where.is_dir() else None,
+            limits=limits, within=limits,
+        )  # fmt: skip
+    except ParseAborted as err:
+        return VerificationReport(Verdict.UNREADABLE, problems=(Problem(err.code, err.message_vi),))
 
 
 # --- rate limit ------------------------------------------------------------------------------
@@ -165,19 +176,20 @@ class UploadResult:
 
 def verify_upload(data: bytes) -> UploadResult:
     """The verification report of an uploaded PDF (or the record's signed XML form) against the configured trust list, and the
-    record's status on this server."""
-    if len(data) > MAX_PDF_BYTES:
+    record's status on this server. The file is judged in a memory- and time-limited child
+    process (``hocba.sandbox``): a hostile upload costs that child, never the server."""
+    limits = file_limits()
+    if len(data) > limits.pdf_bytes:
         raise UploadTooLarge(
-            f"Tệp quá lớn (tối đa {MAX_PDF_BYTES // (1024 * 1024)} MB).",
+            f"Tệp quá lớn (tối đa {limits.pdf_bytes // (1024 * 1024)} MB).",
             detail=f"upload of {len(data)} bytes",
         )
-    from hocba.verify.xml import looks_like_xml, verify_xml
+    from hocba.verify.xml import looks_like_xml
 
+    report = _judge(data, limits)
     if looks_like_xml(data):  # the XAdES-signed XML form of a record: its id and digest
-        report = verify_xml(data, _trust())
         rec = report.record
         known = rec.record_id and rec.digest and report.verdict is not Verdict.UNREADABLE
         return UploadResult(report, lookup_code(f"{rec.record_id} {rec.digest}") if known else None)
-    report = verify_pdf(data, _trust())
     token = report.record.qr_token if report.record.matches_qr else None
     return UploadResult(report, lookup_code(token) if token else None)

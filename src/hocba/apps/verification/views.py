@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from hocba.apps.accounts import ratelimit
+from hocba.apps.limits import file_limits
 from hocba.apps.verification import services
 from hocba.apps.verification.forms import CodeForm, UploadForm
 
@@ -27,13 +28,14 @@ def _declared_size(request: HttpRequest) -> int:
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     upload, code = UploadForm(), CodeForm(initial={"code": request.GET.get("q", "")})
-    context: dict[str, object] = {"max_mb": services.MAX_PDF_BYTES // (1024 * 1024)}
+    limit = file_limits().pdf_bytes
+    context: dict[str, object] = {"max_mb": limit // (1024 * 1024)}
     wants_code = request.method == "GET" and request.GET.get("q")
     counted = request.method == "POST" or wants_code
     if counted and not services.allow_request(ratelimit.client_address(request)):
         context.update(upload=upload, code_form=code, throttled=TOO_MANY)
         return render(request, TEMPLATE, context, status=429)
-    if request.method == "POST" and _declared_size(request) > services.MAX_PDF_BYTES + SLACK:
+    if request.method == "POST" and _declared_size(request) > limit + SLACK:
         # Refuse before Django reads the body into a temporary file.
         context.update(upload=upload, code_form=code, too_large=True)
         return render(request, TEMPLATE, context, status=413)
