@@ -137,6 +137,12 @@ MATRIX: list[Row] = [
     Row("accounts:logout", EVERYONE, method="post", allow_status=(302,)),
     Row("audit:events", frozenset({"ministry", "department", "department_other", "local",
                                    "principal", "principal_other", "vice"})),
+    Row("audit:export", frozenset({"ministry", "department", "department_other", "local",
+                                   "principal", "principal_other", "vice"}),
+        lambda w: {"fmt": "csv"}),
+    Row("audit:export", frozenset({"ministry", "department", "department_other", "local",
+                                   "principal", "principal_other", "vice"}),
+        lambda w: {"fmt": "xlsx"}),
     Row("signing:class", frozenset({"gvcn", "principal", "vice"}), _school_class),
     Row("signing:sign_class", frozenset({"gvcn"}), _school_class, method="post",
         allow_status=(302,)),
@@ -221,7 +227,7 @@ MATRIX: list[Row] = [
 # URL prefixes that are not the app's own pages. "api:" is the vendor REST API: it answers
 # only to API tokens (a web session gets 401), and its school-by-school matrix (a token of
 # school A gets 404 on school B) is tested in tests/apps/api.
-NOT_IN_MATRIX = ("admin:", "api:")
+NOT_IN_MATRIX = ("admin:", "api:", "admin_login_redirect")  # the admin; its login redirect
 
 
 @pytest.fixture

@@ -83,6 +83,9 @@ class ServerConfig:
     testing: bool = False
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    debug_tracebacks: bool = False
+    """Development only: Django's own debug pages (traceback, URL list) instead of hocba's
+    Vietnamese 404/403/500 pages (``HOCBA_DEBUG_TRACEBACKS``)."""
 
     @property
     def production(self) -> bool:
@@ -121,6 +124,7 @@ def load_config(
         testing=testing,
         cache=cache_config(env_map.get("HOCBA_CACHE_URL", "")),
         trusted_proxies=trusted_proxies(env_map.get("HOCBA_TRUSTED_PROXIES", "")),
+        debug_tracebacks=debug and _flag(env_map, "HOCBA_DEBUG_TRACEBACKS", default=False),
     )
 
 

@@ -15,6 +15,7 @@ HOCBA_ENV = CONFIG.env
 HOCBA_HOME = CONFIG.home
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
+HOCBA_DEBUG_TRACEBACKS = CONFIG.debug_tracebacks
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 DATABASES = {"default": CONFIG.database}
 # Shared by every server process: login lockout and rate limits count here.
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "hocba.apps.accounts.middleware.NotAllowedAs404Middleware",
     "hocba.apps.accounts.middleware.PrivateResponseMiddleware",
+    # Last: its process_exception runs first (before the NotAllowed -> 404 conversion).
+    "hocba.server.errors.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "hocba.server.urls"

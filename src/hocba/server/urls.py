@@ -27,3 +27,7 @@ urlpatterns = [
     path("api/v1/", include("hocba.apps.api.api_urls")),
     path("chuyen-truong/", include("hocba.apps.transfers.urls")),
 ]
+
+handler404 = "hocba.server.errors.page_not_found"
+handler403 = "hocba.server.errors.permission_denied"
+handler500 = "hocba.server.errors.server_error"

@@ -288,3 +288,22 @@ def test_a_parent_account_for_a_student_of_another_school_or_a_taken_name_is_ref
     )
     assert "Tên đăng nhập «PARENT» đã có người dùng." in response.text
     _nothing_written(counts)
+
+
+def test_the_overview_marks_only_a_gvcn_without_a_login_as_having_no_account(
+    world, principal_client
+):
+    from hocba.apps.directory import services as directory
+
+    url = reverse("schooladmin:school", args=[world["school"].pk])
+    page = principal_client.get(url).text
+    assert "Trần Thị Lan" in page and "(chưa có tài khoản)" not in page
+    no_login = directory.add_staff(school=world["school"], full_name="Lê Văn Bình",
+                                   position="teacher")  # fmt: skip
+    directory.create_class(school=world["school"], school_year=world["year"], grade=2,
+                           name="2A", homeroom_teacher=no_login)  # fmt: skip
+    page = principal_client.get(url).text
+    row = next(line for line in page.splitlines() if "Lê Văn Bình" in line)
+    assert "(chưa có tài khoản)" in row
+    lan = next(line for line in page.splitlines() if "Trần Thị Lan" in line and "<td>" in line)
+    assert "(chưa có tài khoản)" not in lan

@@ -24,7 +24,7 @@ from hocba.apps.accounts import services
 from hocba.apps.accounts.models import Grant, Role
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
-from hocba.apps.directory.models import Enrolment, OrgUnit, School, SchoolClass
+from hocba.apps.directory.models import Enrolment, OrgUnit, School, SchoolClass, Staff
 from hocba.demo.generate import SCHOOL as DEMO_SCHOOL
 from hocba.demo.generate import SECOND_SCHOOL
 from hocba.errors import HocbaError
@@ -113,12 +113,20 @@ def create_demo_accounts(
         if isinstance(unit, OrgUnit):
             plan.append((username, role, {"org_unit": unit}))
     locals_seen: set[int] = set()
+    # The staff member each account is: linked to the login, so the school administration
+    # pages know the GVCN has an account and the audit log names the person.
+    staff_of: dict[str, Staff | None] = {}
     for each in schools:
-        plan += _school_plan(each, SCHOOL_SUFFIXES.get(each.school_code, ""), locals_seen)
+        suffix = SCHOOL_SUFFIXES.get(each.school_code, "")
+        plan += _school_plan(each, suffix, locals_seen, staff_of)
 
     accounts = []
     for username, role, scope in plan:
-        user = services.create_user(username, password, role=role, **scope)
+        staff = staff_of.get(username)
+        full_name = staff.full_name if staff is not None else ""
+        user = services.create_user(username, password, full_name=full_name, role=role, **scope)
+        if staff is not None:
+            Staff.objects.filter(pk=staff.pk).update(user=user)
         grant = Grant.objects.select_related("org_unit", "school_class__school", "student").get(
             user=user
         )
@@ -133,7 +141,7 @@ def create_demo_accounts(
 
 
 def _school_plan(
-    school: School, suffix: str, locals_seen: set[int]
+    school: School, suffix: str, locals_seen: set[int], staff_of: dict[str, Staff | None]
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """The accounts of one school (and its ward's officer, once per ward)."""
     plan: list[tuple[str, str, dict[str, Any]]] = []
@@ -143,16 +151,22 @@ def _school_plan(
         plan.append((f"xa{suffix}", Role.LOCAL_OFFICER, {"org_unit": local}))
     classes = list(
         SchoolClass.objects.filter(school=school)
-        .select_related("school_year")
+        .select_related("school_year", "homeroom_teacher")
         .order_by("-school_year__code", "grade", "name")
     )
     current_year = classes[0].school_year_id if classes else None
     current = [c for c in classes if c.school_year_id == current_year]
+    staff_of[f"hieutruong{suffix}"] = (
+        Staff.objects.filter(school=school, position=Staff.Position.PRINCIPAL, active=True)
+        .order_by("id")
+        .first()
+    )
     plan.append((f"hieutruong{suffix}", Role.PRINCIPAL, {"org_unit": school.org_unit}))
     plan.append((f"phohieutruong{suffix}", Role.VICE_PRINCIPAL, {"org_unit": school.org_unit}))
     for cls in current:
         username = f"{HOMEROOM_PREFIX}{cls.name.lower()}{suffix}"
         plan.append((username, Role.HOMEROOM_TEACHER, {"school_class": cls}))
+        staff_of[username] = cls.homeroom_teacher
     english = next((c for c in current if c.name == SUBJECT_TEACHER_CLASS), None)
     english = english or next((c for c in current if c.grade >= 3), None)
     if english is not None:
