@@ -28,12 +28,30 @@ from hocba.apps.api import services as api_services
 from hocba.apps.audit.models import AuditEvent
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory import services as directory
+from hocba.apps.directory import tenancy
+from hocba.apps.directory.errors import UnknownStudent
 from hocba.apps.directory.models import Enrolment, Guardian, Guardianship, Student
 from hocba.apps.imports.services import apply_evaluations, apply_roster
 from hocba.apps.records.models import SubjectEvaluation
 from hocba.apps.schooladmin import services as schooladmin
+from hocba.apps.transfers import services as transfers
+from hocba.apps.transfers.errors import StudentConflict
 from hocba.errors import HocbaError
 from hocba.ingest.rows import ImportRejected, Location, RosterRow, SubjectRow
+from tests.apps.transfers.conftest import (  # the transfer tests' school and PKI
+    cls,
+    demo,
+    gvcn,
+    issued,
+    other_principal,
+    other_school,
+    pki_path,
+    principal,
+    receiving_class,
+    school,
+    student,
+)
+from tests.apps.transfers.test_services import ON, left, package, trust
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -308,18 +326,15 @@ def test_audit_rows_of_a_student_edit_at_school_a_are_filed_under_a(w):
 
 
 def test_a_student_belongs_to_the_school_of_their_latest_enrolment(w):
-    from hocba.apps.directory import tenancy
-    from hocba.apps.directory.errors import UnknownStudent
-
     assert tenancy.owning_school(w["an"]) == w["a"]
     assert tenancy.owning_school(w["moved"]) == w["a"]  # B last year, A this year
     nobody = directory.register_student(student_code="HS500", full_name="Lê Văn Mới",
                                         sex="nam", date_of_birth=dt.date(2018, 1, 1))  # fmt: skip
     assert tenancy.owning_school(nobody) is None
     assert tenancy.student_of_school(w["a"], "HS777") == w["moved"]
-    for school, code in ((w["b"], "HS777"), (w["b"], "HS001"), (w["a"], "HS500")):
+    for where, code in ((w["b"], "HS777"), (w["b"], "HS001"), (w["a"], "HS500")):
         with pytest.raises(UnknownStudent) as err:
-            tenancy.student_of_school(school, code)
+            tenancy.student_of_school(where, code)
         assert err.value.message_vi == f"Không có học sinh mã {code}."
     assert tenancy.student_of_school(w["b"], "HS500", or_unowned=True) == nobody
     assert set(tenancy.students_of(w["a"])) == {w["an"], w["moved"]}
@@ -351,8 +366,61 @@ def test_officers_read_every_school_below_them_and_the_sending_school_keeps_its_
     assert policy.can(pb, view, old) and not policy.can(pb, view, now)
     assert policy.can(pa, view, now) and not policy.can(pa, view, old)
     assert policy.can(officer, view, old) and policy.can(officer, view, now)
-    from hocba.apps.directory import tenancy
-    from hocba.apps.directory.errors import UnknownStudent
-
     with pytest.raises(UnknownStudent):  # reading is not writing
         tenancy.require_student_of(w["b"], w["moved"])
+
+
+# --- the transfer package: the one way between schools ----------------------------------------
+
+_FIXTURES = (cls, demo, gvcn, issued, other_principal, other_school, pki_path, principal,
+             receiving_class, school, student, left, package, trust)  # fmt: skip
+
+
+def _take_in(user: Any, data: bytes, school: Any, trust: Any) -> Any:
+    return transfers.import_package(user, data, school, class_name="4A", enrolled_on=ON,
+                                    register_number="CD-01", trust=trust)  # fmt: skip
+
+
+def test_a_transfer_package_moves_a_student_to_the_receiving_school(
+    package, left, student, receiving_class, other_principal, other_school, principal, cls, trust
+):
+    sending = cls.school
+    assert tenancy.owning_school(student) == sending
+    with pytest.raises(UnknownStudent):  # before: the receiving school cannot reach them
+        tenancy.student_of_school(other_school, student.student_code)
+    result = _take_in(other_principal, package.data, other_school, trust)
+    assert result.created and tenancy.owning_school(student) == other_school
+    assert tenancy.student_of_school(other_school, student.student_code) == student
+    # the receiving school writes now (a parent account); the sending school does not
+    schooladmin.create_parent_account(other_principal, other_school, student=student,
+                                      username="ph.moi", full_name="Cha Mới")  # fmt: skip
+    with pytest.raises(UnknownStudent):
+        schooladmin.create_parent_account(principal, sending, student=student,
+                                          username="ph.cu", full_name="Cha Cũ")  # fmt: skip
+    grant = Grant.objects.get(user__username="ph.moi")
+    event = AuditEvent.objects.filter(tag=EventTag.ACCOUNT_GRANT_ADDED).latest("seq")
+    assert event.scope_path == other_school.org_unit.path and grant.student == student
+    # ...but keeps reading its own past enrolment, and only that
+    old = Enrolment.objects.filter(student=student, school_class__school=sending).first()
+    view = Permission.STUDENT_RECORD_VIEW
+    assert policy.can(principal, view, old)
+    assert not policy.can(principal, view, result.transfer.enrolment)
+
+
+def test_an_old_package_cannot_take_a_student_from_the_school_they_moved_to(
+    package, left, student, receiving_class, other_principal, other_school, school, trust
+):
+    """A's package was taken in by B; replayed at a third school C it is refused: the student
+    belongs to B now, not to the school that sealed the package. Nothing is written."""
+    _take_in(other_principal, package.data, other_school, trust)
+    third = directory.create_school(parent=school.org_unit.parent, school_code="01000777",
+                                    name="Trường Tiểu học C")  # fmt: skip
+    directory.create_class(school=third, school_year=receiving_class.school_year, grade=4,
+                           name="4A")  # fmt: skip
+    principal_c = create_user("htc", PASSWORD, role=Role.PRINCIPAL, org_unit=third.org_unit)
+    before = _counts()
+    with pytest.raises(StudentConflict) as err:
+        _take_in(principal_c, package.data, third, trust)
+    assert student.full_name not in err.value.message_vi
+    assert _counts() == before
+    assert tenancy.owning_school(student) == other_school
