@@ -32,6 +32,8 @@ from hocba.apps.directory import tenancy
 from hocba.apps.directory.errors import UnknownStudent
 from hocba.apps.directory.models import Enrolment, Guardian, Guardianship, Student
 from hocba.apps.imports.services import apply_evaluations, apply_roster
+from hocba.apps.records import workflow
+from hocba.apps.records.errors import EntryRefused
 from hocba.apps.records.models import SubjectEvaluation
 from hocba.apps.schooladmin import services as schooladmin
 from hocba.apps.transfers import services as transfers
@@ -424,3 +426,16 @@ def test_an_old_package_cannot_take_a_student_from_the_school_they_moved_to(
     assert student.full_name not in err.value.message_vi
     assert _counts() == before
     assert tenancy.owning_school(student) == other_school
+
+
+def test_the_grids_refuse_a_student_who_left_and_accept_the_current_school(w):
+    old = Enrolment.objects.get(student=w["moved"], school_class=w["b24"])
+    now = Enrolment.objects.get(student=w["moved"], school_class=w["a25"])
+    before = _counts()
+    with pytest.raises(EntryRefused):
+        workflow.save_subject_entry(w["users"]["pb"], old, "TOAN", {"level": "T"})
+    assert _counts() == before
+    workflow.save_subject_entry(w["users"]["pa"], now, "TOAN", {"level": "T"})
+    assert SubjectEvaluation.objects.get(enrolment=now, subject_code="TOAN").level == "T"
+    event = AuditEvent.objects.get(tag=EventTag.EVALUATION_SUBJECT_CHANGED)
+    assert event.scope_path == w["a"].org_unit.path
