@@ -72,8 +72,12 @@ def owners(student_ids: Iterable[int]) -> dict[int, int]:
 
 
 def students_of(school: School) -> QuerySet[Student]:
-    """The students who belong to ``school`` now (not those who left it)."""
-    return Student.objects.annotate(owner=_owner_column()).filter(owner=school.pk)
+    """The students who belong to ``school`` now (not those who left it). Candidates are the
+    school's own enrolments, so the province's other students are never scanned."""
+    here = Enrolment.objects.filter(school_class__school=school).values("student_id")
+    return (
+        Student.objects.filter(pk__in=here).annotate(owner=_owner_column()).filter(owner=school.pk)
+    )
 
 
 def may_write(school: School, student: Student, *, or_unowned: bool = False) -> bool:
