@@ -239,9 +239,15 @@ def _class(school: School, class_name: str, on: dt.date) -> SchoolClass:
 
 def _moves_from_sender(student: Student, manifest: TransferManifest, school: School) -> bool:
     """Tenancy (issue #11): a package moves a student only away from the school they belong
-    to (whose seal signed it), or one who belongs to nobody yet or already to ``school``."""
+    to, or one who belongs to nobody yet or already to ``school``. The seal is checked against
+    the manifest's school name (``verify_bundle``), so the owner must match by code and name."""
     owner = tenancy.owning_school(student)
-    return owner is None or owner.pk == school.pk or owner.school_code == manifest.school.code
+    if owner is None or owner.pk == school.pk:
+        return True
+    sender = manifest.school
+    return (owner.school_code, normalise_name(owner.name)) == (
+        sender.code, normalise_name(sender.name),
+    )  # fmt: skip
 
 
 def _student(manifest: TransferManifest, newest: Record | None, school: School) -> Student:
