@@ -32,7 +32,7 @@ from hocba.apps.directory import tenancy
 from hocba.apps.directory.errors import UnknownStudent
 from hocba.apps.directory.models import Enrolment, Guardian, Guardianship, Student
 from hocba.apps.imports.services import apply_evaluations, apply_roster
-from hocba.apps.records import workflow
+from hocba.apps.records import review, workflow
 from hocba.apps.records.errors import EntryRefused
 from hocba.apps.records.models import SubjectEvaluation
 from hocba.apps.schooladmin import services as schooladmin
@@ -431,6 +431,8 @@ def test_an_old_package_cannot_take_a_student_from_the_school_they_moved_to(
 def test_the_grids_refuse_a_student_who_left_and_accept_the_current_school(w):
     old = Enrolment.objects.get(student=w["moved"], school_class=w["b24"])
     now = Enrolment.objects.get(student=w["moved"], school_class=w["a25"])
+    assert review.read_only(w["b24"]) == {old.pk}  # the grid shows it read-only
+    assert review.read_only(w["a25"]) == set()
     before = _counts()
     with pytest.raises(EntryRefused):
         workflow.save_subject_entry(w["users"]["pb"], old, "TOAN", {"level": "T"})
