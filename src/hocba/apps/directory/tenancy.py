@@ -18,6 +18,7 @@ The rule, in one place:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
@@ -58,17 +59,25 @@ def owning_school(student: Student | int) -> School | None:
 
 
 def owners(student_ids: Iterable[int]) -> dict[int, int]:
-    """``{student id: owning school id}`` for many students (never-enrolled ones left out)."""
+    """``{student id: owning school id}`` for many students (never-enrolled ones left out):
+    one plain query per chunk, the current enrolment picked here in the order of
+    ``_current_enrolment`` (cheaper than a correlated subquery per student)."""
     ids = sorted(set(student_ids))
-    out: dict[int, int] = {}
+    best: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(ids), CHUNK):
-        rows = (
-            Student.objects.filter(pk__in=ids[start : start + CHUNK])
-            .annotate(owner=_owner_column())
-            .values_list("pk", "owner")
+        rows = Enrolment.objects.filter(student_id__in=ids[start : start + CHUNK]).values_list(
+            "student_id",
+            "school_class__school_year__start_date",
+            "left_on",
+            "enrolled_on",
+            "pk",
+            "school_class__school_id",
         )
-        out.update({pk: owner for pk, owner in rows if owner is not None})
-    return out
+        for student, year_start, left_on, enrolled_on, pk, school in rows:
+            key = (year_start, left_on is None, enrolled_on, pk, school)
+            if student not in best or key > best[student]:
+                best[student] = key
+    return {student: key[-1] for student, key in best.items()}
 
 
 def students_of(school: School) -> QuerySet[Student]:
