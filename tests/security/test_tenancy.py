@@ -242,6 +242,11 @@ def test_finding1_an_api_token_cannot_write_evaluations_of_a_student_who_left(w)
     assert left.status_code == 422
     assert _problems(left, "HS777") == _problems(unknown, "HS996")
     assert _counts() == before
+    # allowed: A's token, on the class HS777 is in now
+    ok = _put(w["token_a"], f"/api/v1/classes/{w['a25'].pk}/evaluations",
+              {"subjects": [{"student_code": "HS777", "subject_code": "TOAN", "level": "T"}]})  # fmt: skip
+    assert ok.status_code == 200, ok.content
+    assert SubjectEvaluation.objects.get(enrolment__school_class=w["a25"]).level == "T"
 
 
 def _row(code: str, class_name: str, **values: Any) -> RosterRow:
