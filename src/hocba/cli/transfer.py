@@ -42,7 +42,7 @@ def transfer() -> None:
 @transfer.command("export")
 @click.option("--student", "student_code", required=True, help="Mã học sinh.")
 @click.option("--school", "school_code", default=None,
-              help="Mã trường chuyển đi (mặc định: trường của lần ghi danh gần nhất).")  # fmt: skip
+              help="Mã trường chuyển đi (mặc định: trường học sinh đang học).")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Tệp gói .zip sẽ ghi.")  # fmt: skip
 @click.option("--pin-prompt", is_flag=True,
@@ -57,7 +57,8 @@ def export(student_code: str, school_code: str | None, output: Path, pin_prompt:
 
     _quiet()
     setup_django()
-    from hocba.apps.directory.models import Enrolment, School, Student
+    from hocba.apps.directory import tenancy
+    from hocba.apps.directory.models import School, Student
     from hocba.apps.transfers import services
 
     try:
@@ -68,10 +69,8 @@ def export(student_code: str, school_code: str | None, output: Path, pin_prompt:
             )
         if school_code:
             school = School.objects.filter(school_code=school_code.strip()).first()
-        else:
-            last = (Enrolment.objects.filter(student=student)
-                    .select_related("school_class__school").order_by("-enrolled_on", "-pk").first())  # fmt: skip
-            school = last.school_class.school if last else None
+        else:  # the school the student belongs to now (the tenancy rule)
+            school = tenancy.owning_school(student)
         if school is None:
             raise HocbaError("Không tìm thấy trường chuyển đi.", code="transfer.unknown_school")
         pin = None

@@ -12,6 +12,7 @@ from hocba.apps.accounts.models import Grant, Role
 from hocba.apps.accounts.policy import forget_grants
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
+from hocba.apps.directory import tenancy
 
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
@@ -26,9 +27,11 @@ def create_user(username: str, password: str, *, full_name: str = "", **grant: A
     user = get_user_model().objects.create_user(
         username=username, password=password, first_name=full_name[:150]
     )
-    audit.record(EventTag.ACCOUNT_USER_CREATED, actor=grant.pop("actor", None), subject=user)
+    actor = grant.pop("actor", None)
+    scope = _scope_path(Grant(**grant)) if grant else ""
+    audit.record(EventTag.ACCOUNT_USER_CREATED, actor=actor, subject=user, scope_path=scope)
     if grant:
-        add_grant(user, **grant)
+        add_grant(user, actor=actor, **grant)
     return user
 
 
@@ -63,10 +66,14 @@ def revoke_grant(grant: Grant, *, actor: Any = None) -> None:
 
 
 def _scope_path(grant: Grant) -> str:
+    """The org path the grant's audit rows are filed under: its unit, its class's school, or
+    for a family grant the school the student belongs to (issue #11)."""
     if grant.org_unit is not None:
         return grant.org_unit.path
     if grant.school_class is not None:
         return grant.school_class.school.org_unit.path
+    if grant.student is not None:
+        return tenancy.scope_path(grant.student)
     return ""
 
 

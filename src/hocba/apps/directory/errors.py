@@ -61,3 +61,10 @@ class InvalidChoice(DirectoryError):
     """A value is not one of a field's choices (kind, level, sex, relation…)."""
 
     code = "directory.invalid_choice"
+
+
+class UnknownStudent(DirectoryError):
+    """No student of the acting school has this code (or is this student). A student of
+    another school gets exactly this answer: codes never reveal other schools' students."""
+
+    code = "directory.unknown_student"

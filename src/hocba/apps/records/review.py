@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from hocba.apps.accounts.errors import NotAllowed
+from hocba.apps.directory import tenancy
 from hocba.apps.directory.models import Enrolment, SchoolClass
 from hocba.apps.records.models import (
     ClassFinalisation,
@@ -53,13 +54,17 @@ def open_unlocks(cls: SchoolClass) -> dict[int, StudentUnlock]:
 def read_only(cls: SchoolClass, enrolment: Enrolment | None = None) -> set[int]:
     """THE lock decision of the working data: the enrolment ids whose cells cannot change.
     Everyone in a finalised class, except students the principal unlocked one by one; nobody
-    in an open class. With ``enrolment``, only that one is looked at."""
-    if not is_locked(cls):
-        return set()
+    in an open class; and, always, students who belong to another school now (the school they
+    left reads their past, ``directory.tenancy``). With ``enrolment``, only that one."""
     enrolments = enrolments_of(cls)
     if enrolment is not None:
         enrolments = enrolments.filter(pk=enrolment.pk)
-    return set(enrolments.values_list("pk", flat=True)) - set(open_unlocks(cls))
+    pairs = list(enrolments.values_list("pk", "student_id"))
+    owner = tenancy.owners(student for _, student in pairs)
+    out = {pk for pk, student in pairs if owner.get(student) != cls.school_id}
+    if is_locked(cls):
+        out |= {pk for pk, _ in pairs} - set(open_unlocks(cls))
+    return out
 
 
 def is_editable(enrolment: Enrolment, cls: SchoolClass) -> bool:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
+from hocba.apps.directory import tenancy
 from hocba.apps.directory.models import Enrolment, SchoolClass
 from hocba.apps.records import review
 from hocba.apps.records.errors import EntryRefused, FinaliseBlocked, InvalidEntry
@@ -51,6 +52,12 @@ def _scope(cls: SchoolClass) -> str:
 
 
 def _ensure_editable(enrolment: Enrolment, cls: SchoolClass) -> None:
+    if tenancy.owning_school_id(enrolment.student_id) != cls.school_id:
+        # the school a student left keeps reading its past records, never writing them
+        raise EntryRefused(
+            "Học sinh đã chuyển khỏi trường: dữ liệu cũ chỉ còn để xem.",
+            detail=f"student of enrolment {enrolment.pk} belongs to another school now",
+        )
     if not review.is_editable(enrolment, cls):
         raise EntryRefused(
             "Lớp đã chốt dữ liệu: không thể sửa. Cần hiệu trưởng mở khóa lớp trước.",

@@ -19,9 +19,5 @@ class InvalidSubject(SchoolAdminError):
     code = "schooladmin.invalid_subject"
 
 
-class UnknownStudent(SchoolAdminError):
-    code = "schooladmin.unknown_student"
-
-
 class InvalidTeacher(SchoolAdminError):
     code = "schooladmin.invalid_teacher"

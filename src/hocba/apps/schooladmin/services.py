@@ -25,6 +25,7 @@ from hocba.apps.accounts.services import add_grant, create_user
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory import services as directory
+from hocba.apps.directory import tenancy
 from hocba.apps.directory.errors import AlreadyExists
 from hocba.apps.directory.models import (
     Enrolment,
@@ -37,7 +38,6 @@ from hocba.apps.directory.models import (
 from hocba.apps.schooladmin.errors import (
     InvalidSubject,
     InvalidTeacher,
-    UnknownStudent,
     UsernameTaken,
 )
 from hocba.errors import CatalogError
@@ -114,11 +114,8 @@ def staff_of(school: School) -> list[Staff]:
 
 
 def students_of(school: School) -> list[Student]:
-    return list(
-        Student.objects.filter(enrolments__school_class__school=school)
-        .distinct()
-        .order_by("full_name", "student_code")
-    )
+    """The students who belong to the school now (those who left it are not offered)."""
+    return list(tenancy.students_of(school).order_by("full_name", "student_code"))
 
 
 def subjects_for(school_class: SchoolClass) -> list[tuple[str, str]]:
@@ -325,7 +322,10 @@ def enrol(
     guardians: dict[str, str] | None = None,
 ) -> Enrolment:
     """Register a new student (or find one by code) and enrol them in the class, recording
-    the father, mother or guardian given (``{"father": name, ...}``)."""
+    the father, mother or guardian given (``{"father": name, ...}``).
+
+    A code finds only a student of this school or one never enrolled anywhere (taken by the
+    first school that enrols them); students of other schools come with a transfer package."""
     if new_student is not None:
         student = directory.register_student(
             student_code=new_student.student_code,
@@ -334,12 +334,8 @@ def enrol(
             date_of_birth=new_student.date_of_birth,
             personal_id=new_student.personal_id or None,
         )
-    else:
-        student = Student.objects.filter(student_code=existing_code.strip()).first()
-        if student is None:
-            raise UnknownStudent(
-                f"Không có học sinh mã {existing_code.strip()}.", detail="unknown student code"
-            )
+    else:  # scoped: another school's code answers as an unknown one (issue #11)
+        student = tenancy.student_of_school(school_class.school, existing_code, or_unowned=True)
     for relation, name in (guardians or {}).items():
         if name.strip():
             directory.add_guardian(student=student, full_name=name, relation=relation)
@@ -363,9 +359,8 @@ def enrol(
 def create_parent_account(
     actor: Any, school: School, *, student: Student, username: str, full_name: str
 ) -> NewAccount:
-    """A parent login with a PARENT grant on one student enrolled at the school."""
-    if not Enrolment.objects.filter(student=student, school_class__school=school).exists():
-        raise UnknownStudent(
-            "Học sinh không học tại trường này.", detail=f"student {student.pk} not at school"
-        )
+    """A parent login with a PARENT grant on one student who belongs to the school now
+    (a family grant is only ever made by the student's own school)."""
+    Student.objects.select_for_update().filter(pk=student.pk).first()
+    tenancy.require_student_of(school, student)
     return _new_account(actor, username, full_name, role=Role.PARENT, student=student)

@@ -25,6 +25,7 @@ from hocba.apps.accounts.permissions import Permission
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory import services as directory
+from hocba.apps.directory import tenancy
 from hocba.apps.directory.models import Enrolment, School, SchoolClass, Student
 from hocba.apps.records.models import RecordVersion
 from hocba.apps.transfers.errors import (
@@ -236,17 +237,32 @@ def _class(school: School, class_name: str, on: dt.date) -> SchoolClass:
     return found
 
 
-def _student(manifest: TransferManifest, newest: Record | None) -> Student:
+def _moves_from_sender(student: Student, manifest: TransferManifest, school: School) -> bool:
+    """Tenancy (issue #11): a package moves a student only away from the school they belong
+    to, or one who belongs to nobody yet or already to ``school``. The seal is checked against
+    the manifest's school name (``verify_bundle``), so the owner must match by code and name."""
+    owner = tenancy.owning_school(student)
+    if owner is None or owner.pk == school.pk:
+        return True
+    sender = manifest.school
+    return (owner.school_code, normalise_name(owner.name)) == (
+        sender.code, normalise_name(sender.name),
+    )  # fmt: skip
+
+
+def _student(manifest: TransferManifest, newest: Record | None, school: School) -> Student:
     who = manifest.student
-    found = Student.objects.filter(student_code=who.student_code).first()
+    found = Student.objects.select_for_update().filter(student_code=who.student_code).first()
     if found is not None:
         if (normalise_name(found.full_name), found.date_of_birth) != (
             normalise_name(who.full_name), who.date_of_birth,
-        ):  # fmt: skip
+        ) or not _moves_from_sender(found, manifest, school):  # fmt: skip
+            # one answer for both: the code tells nothing of a student of a third school
             raise StudentConflict(
-                f"Mã học sinh {who.student_code} ở trường này thuộc một học sinh khác "
-                "(họ tên hoặc ngày sinh không khớp gói chuyển trường).",
-                detail="student code exists with another name or date of birth",
+                f"Mã học sinh {who.student_code} đã thuộc một học sinh khác, hoặc học sinh "
+                "không học ở trường gửi gói (họ tên, ngày sinh hoặc trường không khớp gói "
+                "chuyển trường).",
+                detail="student code exists with another identity or another school",
             )
         return found
     extra: dict[str, str] = {}
@@ -299,7 +315,7 @@ def _take_in(
     school_class = _class(school, class_name, on)
     newest = max((r.record for r in report.records if r.record is not None),
                  key=lambda r: (r.school_year, r.version), default=None)  # fmt: skip
-    student = _student(manifest, newest)
+    student = _student(manifest, newest, school)
     enrolment = Enrolment.objects.filter(student=student, school_class=school_class).first()
     if enrolment is None:
         enrolment = directory.enrol_student(
