@@ -15,10 +15,11 @@ write row. Pages without an id (lists, home, B's own pages) must not show anythi
 A URL or an API operation without a row fails ``test_every_url_has_a_row`` /
 ``test_every_api_operation_has_a_row``: a new page is in the matrix from its first commit.
 
-Rows that name A's student by code in B's own forms (enrol ``existing_code``, the roster of
-the xlsx import and of ``PUT /api/v1/classes/<id>/roster``) and the parent-account chain fail
-until the tenancy service (issue #11, another branch) decides who owns a student code: today
-they take A's student over, show the name behind a code, or answer "another school's student".
+One exception to "the same answer as nothing", by necessity: in a roster (the xlsx import and
+``PUT /api/v1/classes/<id>/roster``) a code nobody has CREATES a student, and student codes are
+unique in the instance, so a code that is taken cannot get that answer. Those rows compare A's
+code with the code of a student of a third school C instead (``World.elsewhere``): the answer
+says only that the code is taken — never whose, never a name — and writes nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -76,6 +77,10 @@ class Target:
 class World:
     a: Target
     missing: Target
+    elsewhere: Target
+    """Codes of a student of a third school C (a roster naming a code nobody has creates a
+    student, so a taken code cannot get that answer: it must get the same answer whichever
+    school owns it — A or C — and never say whose it is)."""
     b_school: int
     b_class: int
     b_enrolment: int
@@ -152,6 +157,25 @@ def _objects_of(school: School) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _third_school_student(ward: Any) -> str:
+    """A student of a third school C (in B's ward): the code a roster may name besides A's."""
+    import datetime as dt
+
+    from hocba.apps.directory import services as directory
+
+    school = directory.create_school(parent=ward, school_code="T-C", name="Trường C")
+    year = SchoolClass.objects.filter(school_year__code="2024-2025").first().school_year
+    cls = directory.create_class(school=school, school_year=year, grade=3, name="3C")
+    student = directory.register_student(
+        student_code="C-0001", full_name="Học Sinh Trường C", sex="nữ",
+        date_of_birth=dt.date(2016, 5, 6),
+    )  # fmt: skip
+    directory.enrol_student(
+        student=student, school_class=cls, register_number="1", enrolled_on=dt.date(2024, 9, 5)
+    )
+    return student.student_code
+
+
 def _build() -> World:
     load_demo_province(
         (
@@ -183,12 +207,14 @@ def _build() -> World:
     markers = [school_a.name] + [s.student_code for s in students_a]
     markers += [s.full_name for s in students_a]
     markers += list(Staff.objects.filter(school=school_a).values_list("full_name", flat=True))
+    c_code = _third_school_student(ward_b)
     missing = Target(
         MISSING_ID, MISSING_ID, MISSING_ID, MISSING_ID, MISSING_CODE, MISSING_ID, MISSING_ID,
         MISSING_ID, MISSING_ID, MISSING_ID, MISSING_ID, MISSING_LEFT_CODE,
     )  # fmt: skip
+    elsewhere = replace(missing, student_code=c_code, left_code=c_code)
     return World(
-        a=a["target"], missing=missing, b_school=school_b.pk, b_class=b["class"].pk,
+        a=a["target"], missing=missing, elsewhere=elsewhere, b_school=school_b.pk, b_class=b["class"].pk,
         b_enrolment=b["enrolment"].pk, b_student_code=b["enrolment"].student.student_code,
         a_markers=markers, clients=clients, b_token=b["raw_token"],
         a_scope=school_a.org_unit.path, year=b["class"].school_year_id,
@@ -268,6 +294,8 @@ class Row:
     aim: Aim
     method: str = "get"
     note: str = ""
+    versus: str = "missing"
+    """The World target A's answer must equal: ``missing``, or ``elsewhere`` (rosters)."""
 
     @property
     def id(self) -> str:
@@ -477,12 +505,19 @@ def _workbook(kind: str, left: bool = False) -> Aim:
 
 
 ROWS += [
-    Row("imports:upload", _workbook("roster"), "post", "B's class, roster naming A's student"),
+    Row(
+        "imports:upload",
+        _workbook("roster"),
+        "post",
+        "B's class, roster naming A's student",
+        versus="elsewhere",
+    ),
     Row(
         "imports:upload",
         _workbook("roster", left=True),
         "post",
         "B's class, roster naming A's student who left",
+        versus="elsewhere",
     ),
     Row(
         "imports:upload",
@@ -564,7 +599,7 @@ def test_school_b_gets_the_same_answer_for_school_a_as_for_nothing(world, db, ro
     before = _snapshot()
     for_a = answers(world.a)
     assert _changed(before, _snapshot()) == []  # A's objects: nothing written
-    for_nothing = answers(world.missing)
+    for_nothing = answers(getattr(world, row.versus))
     differences = [
         (actor, a[:3], n[:3])
         for actor, a, n in zip(actors, for_a, for_nothing, strict=True)
@@ -687,6 +722,7 @@ class ApiRow:
     aim: ApiAim
     note: str = ""
     query: dict[str, Any] = field(default_factory=dict)
+    versus: str = "missing"
 
     @property
     def id(self) -> str:
@@ -730,10 +766,10 @@ API_ROWS: list[ApiRow] = [
     # finding: B's token rewrites A's student through B's roster
     ApiRow("put_roster", "put",
            lambda w, t: (f"{V1}/classes/{w.b_class}/roster", _roster(w, t)),
-           "B's class, A's student code"),
+           "B's class, A's student code", versus="elsewhere"),
     ApiRow("put_roster", "put",
            lambda w, t: (f"{V1}/classes/{w.b_class}/roster", _roster_left(w, t)),
-           "B's class, code of A's student who left"),
+           "B's class, code of A's student who left", versus="elsewhere"),
     ApiRow("put_evaluations", "put",
            lambda w, t: (f"{V1}/classes/{t.cls}/evaluations", _evaluations(w, t))),
     ApiRow("put_evaluations", "put",
@@ -768,7 +804,7 @@ def test_school_b_token_gets_the_same_api_answer_for_school_a_as_for_nothing(wor
     before = _snapshot()
     for_a = answer(world.a)
     assert _changed(before, _snapshot()) == []  # A's objects: nothing written
-    for_nothing = answer(world.missing)  # (a new code in a roster creates a student)
+    for_nothing = answer(getattr(world, row.versus))  # a new code in a roster creates one
     assert for_a == for_nothing, f"A's: {for_a}\nnothing: {for_nothing}"
 
 
