@@ -23,7 +23,7 @@ def run(*args: str):
 
 def test_a_valid_record_becomes_a_pdf(tmp_path: Path) -> None:
     out = tmp_path / "hoc-ba.pdf"
-    result = run(str(GOLDEN), "-o", str(out), "--verify-url", "https://x.example.vn/xm")
+    result = run(str(GOLDEN), "-o", str(out), "--public-url", "https://x.example.vn")
     assert result.exit_code == 0, result.output
     record = load_record(GOLDEN.read_bytes())
     pdf = out.read_bytes()

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hocba.cli.options import public_url_option, verify_url_or_exit
 from hocba.spec import OverallResult, Record, SignerRole, load_record, pretty_json
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def _progress(console: Console) -> Progress:
     show_default=True,
     help="Kết xuất, ký số và xác minh học bạ PDF.",
 )
+@public_url_option
 def demo(
     out_dir: Path | None,
     seed: int,
@@ -55,11 +57,13 @@ def demo(
     classes_per_grade: int,
     students_per_class: int,
     with_pdf: bool,
+    public_url_opt: str | None,
 ) -> None:
     """Tạo một trường tiểu học mẫu: học sinh, đánh giá, học bạ (JSON, XML) và bảng tổng hợp."""
     from hocba.cli.django import setup_django
 
     console = Console()
+    verify_url = verify_url_or_exit(public_url_opt)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     setup_django()
@@ -105,7 +109,9 @@ def demo(
     timings["Kiểm tra và ghi JSON/XML"] = time.perf_counter() - t
 
     if with_pdf:
-        verdicts, valid_pdfs = _render_sign_verify(console, school, records, out_dir, timings)
+        verdicts, valid_pdfs = _render_sign_verify(
+            console, school, records, out_dir, timings, verify_url
+        )
         from hocba.apps.records.demo import issue_demo_classes
 
         issued = issue_demo_classes(ISSUED_GRADE, valid_pdfs)
@@ -155,6 +161,7 @@ def _render_sign_verify(
     records: list[Record],
     out_dir: Path,
     timings: dict[str, float],
+    verify_url: str,
 ) -> tuple[Counter[str], dict[str, bytes]]:
     """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF.
     Returns the verdict counts and the VALID signed PDFs by record id."""
@@ -188,7 +195,7 @@ def _render_sign_verify(
         t = time.perf_counter()
         task = progress.add_task("Kết xuất PDF", total=len(records))
         for record in records:
-            rendered.append(renderer.render(record))
+            rendered.append(renderer.render(record, verify_url=verify_url))
             progress.advance(task)
         timings["Kết xuất PDF"] = time.perf_counter() - t
 
