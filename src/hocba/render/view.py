@@ -31,6 +31,16 @@ def verification_token(record: Record, digest: str | None = None) -> str:
     return str(QrToken(record.record_id, record.version, digest or record_digest(record)))
 
 
+def url_parts(url: str) -> list[str]:
+    """``url`` cut after its host and after each ``/``: the template keeps each part whole, so
+    a printed address breaks only after a ``/``, never at a ``-`` a reader would drop."""
+    host_end = url.find("/", url.find("//") + 2) if "//" in url else -1
+    if host_end < 0:
+        return [url]
+    rest = re.findall(r"[^/]*/|[^/]+$", url[host_end + 1 :])
+    return [url[: host_end + 1], *rest]
+
+
 LONG_WORD = re.compile(r"[^\s\u200b]{25,}")
 SOFT_BREAK = "\u200b"  # zero-width space: a line-break opportunity that prints nothing
 NOT_SOFTENED = frozenset({"title", "author", "keywords", "verify"})
@@ -230,6 +240,7 @@ def record_view(record: Record, *, verify_url: str, digest: str | None = None) -
         "verify": {
             "token": token,
             "url": verify_url,
+            "url_parts": url_parts(verify_url),
             "record_id": record.record_id,
             "version": str(record.version),
             "digest_lines": printed_digest_lines(digest),

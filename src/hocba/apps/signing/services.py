@@ -127,7 +127,6 @@ def _start(
     versions: QuerySet[RecordVersion],
     pins: dict[str, str] | None = None,
 ) -> SigningBatch:
-    issuing_verify_url()  # refused now, at batch start, rather than record by record
     roles = stage_roles(stage)
     missing = missing_roles(school, user, roles)
     if missing:
@@ -139,6 +138,7 @@ def _start(
             code="signing.not_configured",
             detail=f"school {school.pk}: no signer key for {[r.value for r in missing]}",
         )
+    issuing_verify_url()  # refused now, at batch start, rather than record by record
     needing = [r for r, key in signer_keys(school, user, roles).items() if key.pin_at_batch]
     if not needing:
         return _create(user, stage, school, school_class, versions, None)
