@@ -59,7 +59,7 @@ def signed_pdf(tmp_path_factory) -> tuple[bytes, object, object]:
 @pytest.fixture
 def issued_here(class_3a, signed_pdf, settings):
     """The signed PDF's record, issued (current) on this server; the trust list configured."""
-    pdf, trust, record = signed_pdf
+    _pdf, trust, record = signed_pdf
     settings.HOCBA_TRUST_DIR = str(trust)
     RecordVersion.objects.filter(record_id=record.record_id).delete()
     return RecordVersion.objects.create(

@@ -32,30 +32,30 @@ EXISTS_UNPROVEN = (
 )
 NONE_HERE = "Trên hệ thống này không có học bạ đã ban hành nào mang mã học bạ này."
 
-V, I, D, U = Verdict.VALID, Verdict.INVALID, Verdict.INDETERMINATE, Verdict.UNREADABLE
-C, S, O, N = Standing.CURRENT, Standing.SUPERSEDED, Standing.OTHER, Standing.NOT_FOUND
+VAL, INV, IND, UNR = Verdict.VALID, Verdict.INVALID, Verdict.INDETERMINATE, Verdict.UNREADABLE
+CUR, SUP, OTH, NF = Standing.CURRENT, Standing.SUPERSEDED, Standing.OTHER, Standing.NOT_FOUND
 EXPECTED: dict[tuple[Verdict, Standing | None], tuple[Tone, str] | None] = {
-    (V, C): (Tone.OK, IN_FORCE),
-    (V, S): (Tone.WARN, CodeStatus.SUPERSEDED.label_vi),
-    (V, O): (Tone.WARN, "Trên hệ thống này có học bạ đã ban hành mang mã học bạ này, nhưng "
+    (VAL, CUR): (Tone.OK, IN_FORCE),
+    (VAL, SUP): (Tone.WARN, CodeStatus.SUPERSEDED.label_vi),
+    (VAL, OTH): (Tone.WARN, "Trên hệ thống này có học bạ đã ban hành mang mã học bạ này, nhưng "
                         "không phải với nội dung của tệp bạn đưa ra"),
-    (V, N): (Tone.NEUTRAL, NONE_HERE + " Học bạ có thể do hệ thống của đơn vị khác ban hành."),
-    (V, None): None,
-    (I, C): (Tone.NEUTRAL, EXISTS_NOT_THAT),
-    (I, S): (Tone.NEUTRAL, EXISTS_NOT_THAT),
-    (I, O): (Tone.NEUTRAL, EXISTS_NOT_THAT),
-    (I, N): (Tone.NEUTRAL, NONE_HERE),
-    (I, None): None,
-    (D, C): (Tone.NEUTRAL, EXISTS_UNPROVEN),
-    (D, S): (Tone.NEUTRAL, EXISTS_UNPROVEN),
-    (D, O): (Tone.NEUTRAL, EXISTS_UNPROVEN),
-    (D, N): (Tone.NEUTRAL, NONE_HERE),
-    (D, None): None,
-    (U, C): None,
-    (U, S): None,
-    (U, O): None,
-    (U, N): None,
-    (U, None): None,
+    (VAL, NF): (Tone.NEUTRAL, NONE_HERE + " Học bạ có thể do hệ thống của đơn vị khác ban hành."),
+    (VAL, None): None,
+    (INV, CUR): (Tone.NEUTRAL, EXISTS_NOT_THAT),
+    (INV, SUP): (Tone.NEUTRAL, EXISTS_NOT_THAT),
+    (INV, OTH): (Tone.NEUTRAL, EXISTS_NOT_THAT),
+    (INV, NF): (Tone.NEUTRAL, NONE_HERE),
+    (INV, None): None,
+    (IND, CUR): (Tone.NEUTRAL, EXISTS_UNPROVEN),
+    (IND, SUP): (Tone.NEUTRAL, EXISTS_UNPROVEN),
+    (IND, OTH): (Tone.NEUTRAL, EXISTS_UNPROVEN),
+    (IND, NF): (Tone.NEUTRAL, NONE_HERE),
+    (IND, None): None,
+    (UNR, CUR): None,
+    (UNR, SUP): None,
+    (UNR, OTH): None,
+    (UNR, NF): None,
+    (UNR, None): None,
 }  # fmt: skip
 
 
