@@ -3,7 +3,9 @@
 Nothing here reveals anything that is not in what was presented: a code lookup answers only
 "issued and current", "issued, superseded by a newer version" or "not found" — no names, no
 results. Under a file's verdict, the line about this server never contradicts it
-(``status_line``: only a VALID file is called issued and in force). Requests are rate-limited per client address in the shared cache (``accounts.ratelimit``).
+(``status_line``: only a VALID file is called issued and in force). Typed codes are read by
+``hocba.spec.token.parse_typed``, the one parser of the QR token grammar. Requests are
+rate-limited per client address in the shared cache (``accounts.ratelimit``).
 """
 
 from __future__ import annotations
