@@ -23,7 +23,7 @@ def run(*args: str):
 
 def test_a_valid_record_becomes_a_pdf(tmp_path: Path) -> None:
     out = tmp_path / "hoc-ba.pdf"
-    result = run(str(GOLDEN), "-o", str(out), "--verify-url", "https://x.example.vn/xm")
+    result = run(str(GOLDEN), "-o", str(out), "--public-url", "https://x.example.vn")
     assert result.exit_code == 0, result.output
     record = load_record(GOLDEN.read_bytes())
     pdf = out.read_bytes()
@@ -56,3 +56,28 @@ def test_an_unwritable_output_exits_2(tmp_path: Path) -> None:
     result = run(str(GOLDEN), "-o", str(tmp_path / "no-such-dir" / "out.pdf"))
     assert result.exit_code == 2
     assert "Không ghi được tệp" in result.output
+
+
+def test_production_refuses_to_render_without_a_public_address(tmp_path: Path) -> None:
+    out = tmp_path / "hoc-ba.pdf"
+    result = CliRunner().invoke(
+        main, ["render", str(GOLDEN), "-o", str(out)],
+        env={"HOCBA_ENV": "production", "HOCBA_PUBLIC_URL": ""},
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "Chưa cấu hình HOCBA_PUBLIC_URL" in result.output
+    assert not out.exists()
+
+
+def test_the_public_address_comes_from_the_option_else_the_environment(tmp_path: Path) -> None:
+    from hocba.render import render_pdf
+
+    record = load_record(GOLDEN.read_bytes())
+    out = tmp_path / "hoc-ba.pdf"
+    env = {"HOCBA_ENV": "production", "HOCBA_PUBLIC_URL": "https://hocba.sogd.example.vn"}
+    assert CliRunner().invoke(main, ["render", str(GOLDEN), "-o", str(out)], env=env).exit_code == 0
+    expected = render_pdf(record, verify_url="https://hocba.sogd.example.vn/xac-minh/")
+    assert out.read_bytes() == expected
+    option = ["render", str(GOLDEN), "-o", str(out), "--public-url", "https://x.example.vn"]
+    assert CliRunner().invoke(main, option, env=env).exit_code == 0
+    assert out.read_bytes() == render_pdf(record, verify_url="https://x.example.vn/xac-minh/")

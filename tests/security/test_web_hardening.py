@@ -495,6 +495,7 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         f"sqlite:///{tmp_path / 'home' / 'hocba.sqlite3'}",
         HOCBA_ENV="production",
         HOCBA_ALLOWED_HOSTS="hocba.example.vn,testserver",
+        HOCBA_PUBLIC_URL="https://hocba.example.vn",  # production refuses to start without it
         **extra,
     )
 
@@ -539,7 +540,8 @@ def test_production_believes_https_only_from_a_trusted_proxy(tmp_path):
     ids=["one-character", "40-characters", "4-different-characters", "django-insecure-prefix"],
 )
 def test_production_refuses_a_weak_secret_key_at_start(tmp_path, key):
-    env = {"HOCBA_ENV": "production", "HOCBA_HOME": str(tmp_path), "HOCBA_SECRET_KEY": key}
+    env = {"HOCBA_ENV": "production", "HOCBA_HOME": str(tmp_path), "HOCBA_SECRET_KEY": key,
+           "HOCBA_PUBLIC_URL": "https://hocba.example.vn"}  # fmt: skip
     with pytest.raises(ImproperlyConfigured, match="HOCBA_SECRET_KEY is too weak"):
         load_config(env)
     assert load_config({**env, "HOCBA_SECRET_KEY": STRONG_KEY}).secret_key == STRONG_KEY

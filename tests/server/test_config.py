@@ -33,8 +33,10 @@ def test_production_never_debugs_and_takes_hosts_from_the_environment(home: Path
         "HOCBA_SECRET_KEY": key,
         "HOCBA_DEBUG": "1",
         "HOCBA_ALLOWED_HOSTS": "hocba.example.vn, www.hocba.example.vn",
+        "HOCBA_PUBLIC_URL": "https://hocba.example.vn/",
     }
     config = load_config(env)
+    assert config.public_url == "https://hocba.example.vn"
     assert config.debug is False
     assert config.secret_key == key
     assert config.allowed_hosts == ["hocba.example.vn", "www.hocba.example.vn"]
@@ -151,3 +153,22 @@ def test_every_environment_variable_is_documented() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "settings.md").read_text(encoding="utf-8")
     assert names >= {"HOCBA_ENV", "HOCBA_DATABASE_URL", "HOCBA_SECRET_KEY"}
     assert {name for name in names if f"`{name}`" not in docs} == set()
+
+
+def test_production_without_a_public_url_does_not_start_and_says_why_in_vietnamese(
+    home: Path,
+) -> None:
+    key = "s3cret-from-the-vault-" + "k9Qz" * 10
+    env = {"HOCBA_ENV": "production", "HOCBA_HOME": str(home), "HOCBA_SECRET_KEY": key}
+    for missing in ({}, {"HOCBA_PUBLIC_URL": ""}, {"HOCBA_PUBLIC_URL": "http://127.0.0.1:8000"}):
+        with pytest.raises(ImproperlyConfigured, match="Chưa cấu hình HOCBA_PUBLIC_URL"):
+            load_config({**env, **missing})
+    with pytest.raises(ImproperlyConfigured, match="HOCBA_PUBLIC_URL phải là địa chỉ gốc"):
+        load_config({**env, "HOCBA_PUBLIC_URL": "hocba.sogd.example.vn"})
+
+
+def test_development_points_records_at_the_local_server(home: Path) -> None:
+    assert load_config({"HOCBA_HOME": str(home)}).public_url == "http://127.0.0.1:8000"
+    configured = {"HOCBA_HOME": str(home), "HOCBA_PUBLIC_URL": "https://hocba.sogd.example.vn"}
+    assert load_config(configured).public_url == "https://hocba.sogd.example.vn"
+    assert load_config().public_url == settings.HOCBA_PUBLIC_URL

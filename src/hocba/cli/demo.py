@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hocba.cli.options import public_url_option, verify_url_or_exit
 from hocba.spec import OverallResult, Record, SignerRole, load_record, pretty_json
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def _progress(console: Console) -> Progress:
     show_default=True,
     help="Kết xuất, ký số và xác minh học bạ PDF.",
 )
+@public_url_option
 def demo(
     out_dir: Path | None,
     seed: int,
@@ -59,11 +61,13 @@ def demo(
     classes_per_grade: int,
     students_per_class: int,
     with_pdf: bool,
+    public_url_opt: str | None,
 ) -> None:
     """Tạo một trường tiểu học mẫu: học sinh, đánh giá, học bạ (JSON, XML) và bảng tổng hợp."""
     from hocba.cli.django import setup_django
 
     console = Console()
+    verify_url = verify_url_or_exit(public_url_opt)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     setup_django()
@@ -118,7 +122,7 @@ def demo(
             if enrolment.school_class.grade == ISSUED_GRADE
         ]
         verdicts, valid_pdfs, second_verdicts = _render_sign_verify(
-            console, school, records, out_dir, timings, second, second_records
+            console, school, records, out_dir, timings, second, second_records, verify_url
         )
         from hocba.apps.records.demo import issue_demo_classes
 
@@ -185,6 +189,7 @@ def _render_sign_verify(
     timings: dict[str, float],
     second: DemoSchool,
     second_records: list[Record],
+    verify_url: str,
 ) -> tuple[Counter[str], dict[str, bytes], Counter[str]]:
     """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF.
     The second school's ``second_records`` are signed by its own people (certificates from the
@@ -232,7 +237,7 @@ def _render_sign_verify(
         t = time.perf_counter()
         task = progress.add_task("Kết xuất PDF", total=len(records))
         for record in records:
-            rendered.append(renderer.render(record))
+            rendered.append(renderer.render(record, verify_url=verify_url))
             progress.advance(task)
         timings["Kết xuất PDF"] = time.perf_counter() - t
 
@@ -262,7 +267,9 @@ def _render_sign_verify(
         )
         for record in second_records:
             by_role = {s.role: signer(s.role, s.full_name) for s in record.signers}
-            pdf = sign_all(renderer.render(record), by_role, timestamper, trust=trust)
+            pdf = sign_all(
+                renderer.render(record, verify_url=verify_url), by_role, timestamper, trust=trust
+            )
             verdict = verify_pdf(pdf, trust).verdict.value
             second_verdicts[verdict] += 1
             if verdict == "VALID":

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from hocba.cli.check import EXIT_OK, EXIT_UNREADABLE, read_record
+from hocba.cli.options import public_url_option, verify_url_or_exit
 from hocba.errors import HocbaError
-from hocba.render import DEFAULT_VERIFY_URL, render_pdf
+from hocba.render import render_pdf
 from hocba.spec import RecordProblems
 
 log = logging.getLogger(__name__)
@@ -26,19 +27,16 @@ log = logging.getLogger(__name__)
     type=click.Path(path_type=Path, dir_okay=False),
     help="Tệp PDF sẽ ghi ra.",
 )
-@click.option(
-    "--verify-url",
-    default=DEFAULT_VERIFY_URL,
-    show_default=True,
-    help="Địa chỉ trang xác minh mà mã QR trỏ tới.",
-)
-def render(record_file: Path, output: Path, verify_url: str) -> None:
+@public_url_option
+def render(record_file: Path, output: Path, public_url_opt: str | None) -> None:
     """Kết xuất một học bạ (JSON hoặc XML) ra PDF theo mẫu Thông tư 27.
 
     Tệp PDF/A-3a có kèm dữ liệu học bạ (record.json, record.xml), mã QR xác minh và các ô
     chữ ký số còn trống cho người ký theo kế hoạch. Mã thoát: 0 thành công; 2 tệp vào không
-    đọc được, sai lược đồ, hoặc không ghi được tệp ra.
+    đọc được, sai lược đồ, hoặc không ghi được tệp ra (hoặc thiếu --public-url /
+    HOCBA_PUBLIC_URL khi HOCBA_ENV=production).
     """
+    verify_url = verify_url_or_exit(public_url_opt)
     try:
         record = read_record(record_file)
     except RecordProblems as exc:

@@ -8,7 +8,8 @@ the QR code, packaged OFL fonts only, and one empty signature field per planned 
 from hocba.render.errors import RenderError
 from hocba.render.fields import SignatureArea, declare_signature_fields
 from hocba.render.renderer import DEFAULT_VERIFY_URL, Renderer, Typeset, render_pdf
-from hocba.render.view import record_view, verification_token, verification_url
+from hocba.render.view import record_view, verification_token
+from hocba.spec.token import verification_url
 
 __all__ = [
     "DEFAULT_VERIFY_URL",

@@ -21,16 +21,20 @@ from typing import Literal
 import segno
 import typst
 
+from hocba.public_url import DEVELOPMENT_VERIFY_URL
 from hocba.render.errors import RenderError
 from hocba.render.fields import SignatureArea, declare_signature_fields
-from hocba.render.view import record_view, verification_token, verification_url
+from hocba.render.view import record_view, verification_token
 from hocba.spec import Record, SignerRole, canonical_json
+from hocba.spec.token import verification_url
 from hocba.spec.xml import to_xml
 
 log = logging.getLogger(__name__)
 
-DEFAULT_VERIFY_URL = "https://hocba.example.vn/xac-minh"
-"""Where the QR code sends a reader (``?q=<token>`` is appended); deployments pass their own."""
+DEFAULT_VERIFY_URL = DEVELOPMENT_VERIFY_URL
+"""Where the QR code sends a reader (``?q=<token>`` is appended) when no ``verify_url`` is
+given: the local ``hocba serve``. Whatever issues records passes
+``hocba.public_url.verify_url(<HOCBA_PUBLIC_URL>)``."""
 
 PDF_STANDARD: Literal["a-3a"] = "a-3a"
 QR_MASK = 2

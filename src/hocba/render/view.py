@@ -20,9 +20,7 @@ from hocba.spec import (
     grade_catalog,
     record_digest,
 )
-
-TOKEN_PREFIX = "HOCBA:1"
-"""First fields of the verification token; the digit is the token format's version."""
+from hocba.spec.token import QrToken, printed_digest_lines
 
 UNIT_LABELS = {"province": "Tỉnh/Thành phố", "district": "Quận/Huyện", "commune": "Xã/Phường"}
 COMPETENCE_GROUPS = {"chung": "Những năng lực chung", "dac_thu": "Những năng lực đặc thù"}
@@ -30,13 +28,17 @@ COMPETENCE_GROUPS = {"chung": "Những năng lực chung", "dac_thu": "Những n
 
 def verification_token(record: Record, digest: str | None = None) -> str:
     """``HOCBA:1:<record_id>:<version>:<sha256 hex>`` — in the PDF keywords and the QR code."""
-    digest = digest or record_digest(record)
-    return f"{TOKEN_PREFIX}:{record.record_id}:{record.version}:{digest}"
+    return str(QrToken(record.record_id, record.version, digest or record_digest(record)))
 
 
-def verification_url(verify_url: str, token: str) -> str:
-    """The address the QR code opens: ``<verify_url>?q=<token>``."""
-    return f"{verify_url}?q={token}"
+def url_parts(url: str) -> list[str]:
+    """``url`` cut after its host and after each ``/``: the template keeps each part whole, so
+    a printed address breaks only after a ``/``, never at a ``-`` a reader would drop."""
+    host_end = url.find("/", url.find("//") + 2) if "//" in url else -1
+    if host_end < 0:
+        return [url]
+    rest = re.findall(r"[^/]*/|[^/]+$", url[host_end + 1 :])
+    return [url[: host_end + 1], *rest]
 
 
 LONG_WORD = re.compile(r"[^\s\u200b]{25,}")
@@ -238,9 +240,10 @@ def record_view(record: Record, *, verify_url: str, digest: str | None = None) -
         "verify": {
             "token": token,
             "url": verify_url,
+            "url_parts": url_parts(verify_url),
             "record_id": record.record_id,
             "version": str(record.version),
-            "digest_lines": [digest[i : i + 16] for i in range(0, len(digest), 16)],
+            "digest_lines": printed_digest_lines(digest),
         },
     }
     return {k: v if k in NOT_SOFTENED else _soften_all(v) for k, v in view.items()}

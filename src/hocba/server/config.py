@@ -19,6 +19,9 @@ Variables (documented in ``docs/settings.md``):
   empty or ``db://`` for a table in the database (default), ``redis://…`` for Redis.
 - ``HOCBA_TRUSTED_PROXIES``: comma-separated IP addresses/networks of the reverse proxies whose
   ``X-Forwarded-For`` / ``X-Forwarded-Proto`` headers are believed; empty: none.
+- ``HOCBA_PUBLIC_URL``: the public base URL of this instance (``hocba.public_url``), which
+  issued records print and their QR codes open; required in production, default
+  ``http://127.0.0.1:8000`` (``hocba serve``) in development.
 - ``HOCBA_TEST_DATABASE_URL``: under pytest only, the database to test on (e.g. PostgreSQL;
   pytest-django then creates its own ``test_*`` database); without it tests use SQLite.
 
@@ -49,6 +52,8 @@ from django.core.checks.security.base import (
     SECRET_KEY_MIN_UNIQUE_CHARACTERS,
 )
 from django.core.exceptions import ImproperlyConfigured
+
+from hocba import public_url
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -86,6 +91,7 @@ class ServerConfig:
     debug_tracebacks: bool = False
     """Development only: Django's own debug pages (traceback, URL list) instead of hocba's
     Vietnamese 404/403/500 pages (``HOCBA_DEBUG_TRACEBACKS``)."""
+    public_url: str = public_url.DEVELOPMENT_PUBLIC_URL
 
     @property
     def production(self) -> bool:
@@ -125,7 +131,17 @@ def load_config(
         cache=cache_config(env_map.get("HOCBA_CACHE_URL", "")),
         trusted_proxies=trusted_proxies(env_map.get("HOCBA_TRUSTED_PROXIES", "")),
         debug_tracebacks=debug and _flag(env_map, "HOCBA_DEBUG_TRACEBACKS", default=False),
+        public_url=_public_url(env_map),
     )
+
+
+def _public_url(env_map: Mapping[str, str]) -> str:
+    """``HOCBA_PUBLIC_URL`` (``hocba.public_url.from_environ``): refused missing in production,
+    as records would point nowhere."""
+    try:
+        return public_url.from_environ(env_map)
+    except public_url.PublicUrlError as err:
+        raise ImproperlyConfigured(f"{err.message_vi} ({err.detail})") from None
 
 
 def cache_config(url: str) -> dict[str, Any]:

@@ -21,6 +21,8 @@ DATABASES = {"default": CONFIG.database}
 # Shared by every server process: login lockout and rate limits count here.
 CACHES = {"default": CONFIG.cache}
 HOCBA_TRUSTED_PROXIES = CONFIG.trusted_proxies
+# The public base URL issued records print and their QR codes open (hocba.public_url).
+HOCBA_PUBLIC_URL = CONFIG.public_url
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

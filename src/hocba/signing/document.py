@@ -9,7 +9,6 @@ a ``DocumentError`` with a Vietnamese message.
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from hocba.limits import FileLimits, default_limits, vn_bytes
 from hocba.signing.errors import DocumentError
+from hocba.spec.token import TOKEN_RE, QrToken
+
+__all__ = ["TOKEN_RE", "QrToken", "RecordPdf", "looks_like_pdf", "open_record_pdf"]
 
 MAX_PDF_BYTES = 32 * 1024 * 1024
 """A record PDF is a few hundred kilobytes; larger input is refused unread."""
@@ -29,26 +31,13 @@ MAX_ATTACHMENT_BYTES = FileLimits().pdf_embedded_bytes
 """Default bound on one embedded file, decoded (``FileLimits.pdf_embedded_bytes``)."""
 RECORD_JSON = "record.json"
 RECORD_XML = "record.xml"
-TOKEN_RE = re.compile(r"HOCBA:1:([0-9a-f-]{36}):(\d{1,6}):([0-9a-f]{64})")
+PDF_MAGIC_WINDOW = 1024
+"""``%PDF-`` must start within this many bytes (as readers accept)."""
 
 
-@dataclass(frozen=True)
-class QrToken:
-    """The QR payload ``HOCBA:1:<record_id>:<version>:<digest>``."""
-
-    record_id: str
-    version: int
-    digest: str
-
-    @classmethod
-    def find(cls, text: str) -> QrToken | None:
-        match = TOKEN_RE.search(text)
-        if match is None:
-            return None
-        return cls(match[1], int(match[2]), match[3])
-
-    def __str__(self) -> str:
-        return f"HOCBA:1:{self.record_id}:{self.version}:{self.digest}"
+def looks_like_pdf(data: bytes) -> bool:
+    """Whether ``data`` starts like a PDF (its header within ``PDF_MAGIC_WINDOW`` bytes)."""
+    return b"%PDF-" in data[:PDF_MAGIC_WINDOW]
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +73,7 @@ def open_record_pdf(data: bytes, limits: FileLimits | None = None) -> RecordPdf:
             f"Tệp quá lớn ({len(data):,} byte); tối đa {MAX_PDF_BYTES:,} byte.",
             code="document.too_large",
         )
-    if b"%PDF-" not in data[:1024]:
+    if not looks_like_pdf(data):
         raise DocumentError("Tệp không phải là tài liệu PDF.", code="document.not_pdf")
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)

@@ -13,7 +13,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from hocba.errors import HocbaError
 from hocba.limits import FileLimits
-from hocba.signing.document import RecordPdf, open_record_pdf
+from hocba.signing.document import RecordPdf, looks_like_pdf, open_record_pdf
 from hocba.signing.errors import DocumentError
 from hocba.signing.plan import SignaturePlan
 from hocba.signing.trust import TrustConfig
@@ -33,6 +33,7 @@ from hocba.verify.report import (
 from hocba.verify.signatures import judge_signature
 
 log = logging.getLogger(__name__)
+NOT_A_RECORD_FILE = "Tệp không phải là học bạ số dạng PDF hoặc XML."
 chains.install()
 
 
@@ -175,4 +176,7 @@ def verify_document(
     trust = TrustConfig.from_dir(where) if where is not None and where.is_dir() else TrustConfig()
     if looks_like_xml(data):
         return verify_xml(data, trust)
+    if data and not looks_like_pdf(data):
+        problem = Problem("document.not_record_file", NOT_A_RECORD_FILE)
+        return VerificationReport(Verdict.UNREADABLE, problems=(problem,))
     return verify_pdf(data, trust, limits=limits)

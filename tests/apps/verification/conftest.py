@@ -11,6 +11,7 @@ from hocba.apps.directory.models import Enrolment
 from hocba.apps.records.demo import load_demo_school
 from hocba.apps.records.models import RecordVersion
 from hocba.demo.generate import demo_school
+from hocba.spec import canonical_json, record_digest
 
 
 def issue(version: RecordVersion, pdf: bytes = b"%PDF-1.7 signed record\n") -> RecordVersion:
@@ -53,3 +54,19 @@ def signed_pdf(tmp_path_factory) -> tuple[bytes, object, object]:
     by_role = {s.role: pki.load_signer(s.role, s.full_name) for s in record.signers}
     pdf = sign_all(Renderer().render(record), by_role, pki.timestamper(), trust=pki.trust())
     return pdf, pki_dir / "trust", record
+
+
+@pytest.fixture
+def issued_here(class_3a, signed_pdf, settings):
+    """The signed PDF's record, issued (current) on this server; the trust list configured."""
+    _pdf, trust, record = signed_pdf
+    settings.HOCBA_TRUST_DIR = str(trust)
+    RecordVersion.objects.filter(record_id=record.record_id).delete()
+    return RecordVersion.objects.create(
+        enrolment=class_3a[0][0],
+        record_id=record.record_id,
+        version=record.version,
+        digest=record_digest(record),
+        canonical=canonical_json(record),
+        status=RecordVersion.Status.ISSUED,
+    )

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from hocba.apps.records.models import RecordVersion
 from hocba.apps.verification import services
-from hocba.apps.verification.services import CodeStatus, lookup_code, parse_code
+from hocba.apps.verification.services import CodeStatus, lookup_code
+from hocba.spec.token import parse_typed as parse_code
 from tests.apps.portal.conftest import issue
 
 URL = "/xac-minh/"

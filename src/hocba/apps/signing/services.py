@@ -18,11 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from hocba import public_url
 from hocba.apps.accounts import policy
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.accounts.permissions import Permission
@@ -41,6 +43,7 @@ from hocba.apps.signing.backends import (
 from hocba.apps.signing.errors import NotValidAfterSigning, SigningRefused, StageOrder
 from hocba.apps.signing.models import SigningBatch, SigningItem
 from hocba.errors import HocbaError
+from hocba.signing.demo import is_production
 from hocba.spec import Record, SignerRole, load_record
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,20 @@ def current_versions(*, classes: Iterable[SchoolClass]) -> QuerySet[RecordVersio
     )
 
 
+def issuing_verify_url() -> str:
+    """The verification page issued records print and point their QR code to, from
+    ``settings.HOCBA_PUBLIC_URL`` (``hocba.public_url``). In production a missing or local
+    address refuses the batch: a record must not be issued pointing nowhere."""
+    production = is_production() or getattr(settings, "HOCBA_ENV", "") == "production"
+    try:
+        base = public_url.resolve(
+            getattr(settings, public_url.SETTING, None), production=production
+        )
+    except public_url.PublicUrlError as exc:
+        raise SigningRefused(exc.message_vi, code=exc.code, detail=exc.detail) from exc
+    return public_url.verify_url(base)
+
+
 def _start(
     user: Any,
     stage: str,
@@ -121,6 +138,7 @@ def _start(
             code="signing.not_configured",
             detail=f"school {school.pk}: no signer key for {[r.value for r in missing]}",
         )
+    issuing_verify_url()  # refused now, at batch start, rather than record by record
     needing = [r for r, key in signer_keys(school, user, roles).items() if key.pin_at_batch]
     if not needing:
         return _create(user, stage, school, school_class, versions, None)
@@ -390,7 +408,10 @@ def _documents(version: RecordVersion, record: Record, before: S) -> tuple[bytes
     from hocba.render import Renderer
     from hocba.spec.xml import to_xml
 
-    pdf = _read_file(version.pdf) if version.pdf else _renderer(Renderer).render(record)
+    if version.pdf:
+        pdf = _read_file(version.pdf)
+    else:
+        pdf = _renderer(Renderer).render(record, verify_url=issuing_verify_url())
     if version.xml:
         return pdf, _read_file(version.xml)
     return pdf, to_xml(record) if before == S.FINAL else None

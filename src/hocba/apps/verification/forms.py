@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from hocba.apps.limits import file_limits
+from hocba.spec.token import MAX_TYPED
 
 
 class UploadForm(forms.Form):
@@ -20,7 +21,14 @@ class UploadForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Mã xác minh (in dưới mã QR)",
-        max_length=400,
-        widget=forms.TextInput(attrs={"placeholder": "HOCBA:1:…", "autocomplete": "off"}),
+        label="Mã SHA-256 in dưới mã QR (giữ nguyên dấu cách, xuống dòng; có thể kèm mã học bạ)",
+        max_length=MAX_TYPED,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "placeholder": "SHA-256 …",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
     )

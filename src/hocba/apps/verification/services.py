@@ -2,18 +2,19 @@
 
 Nothing here reveals anything that is not in what was presented: a code lookup answers only
 "issued and current", "issued, superseded by a newer version" or "not found" — no names, no
-results. Requests are rate-limited per client address in the shared cache (``accounts.ratelimit``).
+results. Under a file's verdict, the line about this server never contradicts it
+(``status_line``: only a VALID file is called issued and in force). Typed codes are read by
+``hocba.spec.token.parse_typed``, the one parser of the QR token grammar. Requests are
+rate-limited per client address in the shared cache (``accounts.ratelimit``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 
@@ -23,6 +24,7 @@ from hocba.apps.records.models import RecordVersion
 from hocba.errors import HocbaError
 from hocba.limits import FileLimits
 from hocba.sandbox import ParseAborted, run_limited
+from hocba.spec.token import QrToken, TypedCode, parse_typed
 from hocba.verify import Verdict, VerificationReport
 from hocba.verify.pdf import verify_document
 from hocba.verify.report import Problem
@@ -33,11 +35,6 @@ RATE_LIMIT = 30
 RATE_WINDOW_SECONDS = 10 * 60
 RATE_SCOPE = "verify"
 TRUST_DIR_SETTING = "HOCBA_TRUST_DIR"
-
-_HEX64 = re.compile(r"\b[0-9a-fA-F]{64}\b")
-_UUID = re.compile(
-    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
-)
 
 
 # --- trust list ------------------------------------------------------------------------------
@@ -77,17 +74,11 @@ def allow_request(client_ip: str) -> bool:
 # --- a typed code ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Code:
-    record_id: uuid.UUID
-    digest: str
-    version: int | None = None
-
-
 class CodeStatus(StrEnum):
     CURRENT = "current"
     SUPERSEDED = "superseded"
     NOT_FOUND = "not_found"
+    AMBIGUOUS = "ambiguous"
     MALFORMED = "malformed"
 
     @property
@@ -102,9 +93,13 @@ class CodeStatus(StrEnum):
                 "Không có học bạ đã ban hành nào khớp với mã này. Mã có thể bị gõ sai, "
                 "học bạ chưa được ban hành, hoặc tài liệu không phải do hệ thống cấp."
             ),
+            "ambiguous": (
+                "Mã SHA-256 này khớp với nhiều học bạ; hãy nhập thêm mã học bạ in ở chân trang."
+            ),
             "malformed": (
-                "Mã không đúng định dạng. Nhập mã in dưới mã QR (HOCBA:1:…) hoặc mã học bạ "
-                "kèm mã băm SHA-256 (64 ký tự)."
+                "Mã không đúng định dạng. Nhập mã SHA-256 in dưới mã QR (64 ký tự, có thể giữ "
+                "nguyên dấu cách và xuống dòng), có thể kèm mã học bạ in ở chân trang, hoặc cả "
+                "mã HOCBA:1:… của mã QR."
             ),
         }[self.value]
 
@@ -112,51 +107,34 @@ class CodeStatus(StrEnum):
 @dataclass(frozen=True)
 class CodeResult:
     status: CodeStatus
-    code: Code | None = None
-
-
-def parse_code(text: str) -> Code | None:
-    """``HOCBA:1:<record id>:<version>:<digest>``, the verification URL holding it in ``q``,
-    or a record id and a digest in any order and separation."""
-    text = (text or "").strip()
-    if "q=" in text:
-        values = parse_qs(urlsplit(text).query).get("q")
-        if values:
-            text = values[0].strip()
-    parts = text.split(":")
-    if len(parts) == 5 and parts[0].upper() == "HOCBA" and parts[1] == "1":
-        try:
-            record_id, version = uuid.UUID(parts[2]), int(parts[3])
-        except ValueError:
-            return None
-        if not _HEX64.fullmatch(parts[4]):
-            return None
-        return Code(record_id, parts[4].lower(), version)
-    found_id, found_digest = _UUID.search(text), _HEX64.search(text)
-    if not found_id or not found_digest:
-        return None
-    return Code(uuid.UUID(found_id.group()), found_digest.group().lower())
+    code: TypedCode | None = None
+    version: int | None = None
+    """The issued version the code matched (a digest names exactly one)."""
 
 
 _PUBLISHED = (RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED)
 
 
 def lookup_code(text: str) -> CodeResult:
-    """Whether a record with this id (and version) and digest was issued, and is current."""
-    code = parse_code(text)
+    """Whether the record a typed code names (``hocba.spec.token.parse_typed``) was issued,
+    and is current. A digest alone answers when it matches exactly one issued record."""
+    code = parse_typed(text)
     if code is None:
         return CodeResult(CodeStatus.MALFORMED)
-    matches = RecordVersion.objects.filter(
-        record_id=code.record_id, digest=code.digest, status__in=_PUBLISHED
-    )
+    matches = RecordVersion.objects.filter(digest=code.digest, status__in=_PUBLISHED)
+    if code.record_id is not None:
+        matches = matches.filter(record_id=code.record_id)
     if code.version is not None:
         matches = matches.filter(version=code.version)
-    status = matches.values_list("status", flat=True).first()
-    if status is None:
+    found = list(matches.values_list("status", "version")[:2])
+    if not found:
         return CodeResult(CodeStatus.NOT_FOUND, code)
+    if len(found) > 1:
+        return CodeResult(CodeStatus.AMBIGUOUS, code)
+    status, version = found[0]
     if status == RecordVersion.Status.ISSUED:
-        return CodeResult(CodeStatus.CURRENT, code)
-    return CodeResult(CodeStatus.SUPERSEDED, code)
+        return CodeResult(CodeStatus.CURRENT, code, version)
+    return CodeResult(CodeStatus.SUPERSEDED, code, version)
 
 
 # --- a presented PDF -------------------------------------------------------------------------
@@ -166,18 +144,112 @@ class UploadTooLarge(HocbaError):
     code = "verify.too_large"
 
 
+class Standing(StrEnum):
+    """What this server knows of the record a presented file names."""
+
+    CURRENT = "current"
+    """This exact version (id, version, digest) is issued and current."""
+    SUPERSEDED = "superseded"
+    """This exact version was issued, then superseded by a correction."""
+    OTHER = "other"
+    """A record with this id was issued here, but not with this file's content."""
+    NOT_FOUND = "not_found"
+    """No record with this id was issued here."""
+
+
+class Tone(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    NEUTRAL = "muted"
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    tone: Tone
+    text: str
+
+
+_EXISTS = "Trên hệ thống này có học bạ đã ban hành mang mã học bạ này"
+_NOT_THAT = {
+    Verdict.INVALID: f"{_EXISTS}, nhưng tệp bạn đưa ra không phải là học bạ đó như đã ban hành.",
+    Verdict.INDETERMINATE: (
+        f"{_EXISTS}, nhưng chưa xác minh được tệp bạn đưa ra chính là học bạ đó."
+    ),
+}
+_NONE_HERE = "Trên hệ thống này không có học bạ đã ban hành nào mang mã học bạ này."
+_VALID_LINES = {
+    Standing.CURRENT: StatusLine(Tone.OK, CodeStatus.CURRENT.label_vi),
+    Standing.SUPERSEDED: StatusLine(Tone.WARN, CodeStatus.SUPERSEDED.label_vi),
+    Standing.OTHER: StatusLine(
+        Tone.WARN,
+        f"{_EXISTS}, nhưng không phải với nội dung của tệp bạn đưa ra; hãy yêu cầu bản "
+        "do nhà trường ban hành.",
+    ),
+    Standing.NOT_FOUND: StatusLine(
+        Tone.NEUTRAL, f"{_NONE_HERE} Học bạ có thể do hệ thống của đơn vị khác ban hành."
+    ),
+}
+
+
+def status_line(verdict: Verdict, standing: Standing | None) -> StatusLine | None:
+    """The "on this server" line under a verdict; it never contradicts the verdict.
+
+    Only a VALID file may be called issued and in force. For any other verdict the line says
+    at most, neutrally, whether a record with that id exists here — and that the file is not
+    (INVALID) or not shown to be (INDETERMINATE) that record. An unreadable file names nothing.
+    """
+    if standing is None or verdict is Verdict.UNREADABLE:
+        return None
+    if verdict is Verdict.VALID:
+        return _VALID_LINES[standing]
+    if standing is Standing.NOT_FOUND:
+        return StatusLine(Tone.NEUTRAL, _NONE_HERE)
+    return StatusLine(Tone.NEUTRAL, _NOT_THAT[verdict])
+
+
+def record_standing(record_id: str | None, version: int | None, digest: str | None) -> Standing:
+    """Whether the record ``record_id`` was issued here, and with this version and digest."""
+    try:
+        key = uuid.UUID(str(record_id))
+    except ValueError:
+        return Standing.NOT_FOUND
+    published = RecordVersion.objects.filter(record_id=key, status__in=_PUBLISHED)
+    exact = published.filter(digest=(digest or "").lower())
+    if version is not None:
+        exact = exact.filter(version=version)
+    status = exact.values_list("status", flat=True).first()
+    if status == RecordVersion.Status.ISSUED:
+        return Standing.CURRENT
+    if status == RecordVersion.Status.SUPERSEDED:
+        return Standing.SUPERSEDED
+    return Standing.OTHER if published.exists() else Standing.NOT_FOUND
+
+
 @dataclass(frozen=True)
 class UploadResult:
     report: VerificationReport
-    status: CodeResult | None
-    """Whether this exact record (its QR token) is issued here, and current; None when the
-    document carries no consistent token."""
+    standing: Standing | None
+    """What this server knows of the record the file names; None when it names none."""
+
+    @property
+    def line(self) -> StatusLine | None:
+        return status_line(self.report.verdict, self.standing)
+
+
+def _named(report: VerificationReport, xml: bool) -> tuple[str | None, int | None, str | None]:
+    """The record a judged file names: its QR token (a PDF), else its embedded data."""
+    rec = report.record
+    token = None if xml or not rec.qr_token else QrToken.find(rec.qr_token)
+    if token is not None:
+        return token.record_id, token.version, token.digest
+    return rec.record_id, rec.version, rec.digest
 
 
 def verify_upload(data: bytes) -> UploadResult:
-    """The verification report of an uploaded PDF (or the record's signed XML form) against the configured trust list, and the
-    record's status on this server. The file is judged in a memory- and time-limited child
-    process (``hocba.sandbox``): a hostile upload costs that child, never the server."""
+    """The verification report of an uploaded PDF (or the record's signed XML form) against
+    the configured trust list, and what this server knows of the record it names. The file
+    is judged in a memory- and time-limited child process (``hocba.sandbox``): a hostile
+    upload costs that child, never the server."""
     limits = file_limits()
     if len(data) > limits.pdf_bytes:
         raise UploadTooLarge(
@@ -187,9 +259,7 @@ def verify_upload(data: bytes) -> UploadResult:
     from hocba.verify.xml import looks_like_xml
 
     report = _judge(data, limits)
-    if looks_like_xml(data):  # the XAdES-signed XML form of a record: its id and digest
-        rec = report.record
-        known = rec.record_id and rec.digest and report.verdict is not Verdict.UNREADABLE
-        return UploadResult(report, lookup_code(f"{rec.record_id} {rec.digest}") if known else None)
-    token = report.record.qr_token if report.record.matches_qr else None
-    return UploadResult(report, lookup_code(token) if token else None)
+    record_id, version, digest = _named(report, looks_like_xml(data))
+    if report.verdict is Verdict.UNREADABLE or not record_id:
+        return UploadResult(report, None)
+    return UploadResult(report, record_standing(record_id, version, digest))

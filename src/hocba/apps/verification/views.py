@@ -44,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
         if upload.is_valid():
             try:
                 result = services.verify_upload(upload.cleaned_data["pdf"].read())
-                context.update(report=result.report, status=result.status)
+                context.update(report=result.report, status_line=result.line)
             except services.UploadTooLarge as err:
                 upload.add_error("pdf", err.message_vi)
     elif request.method == "POST" or wants_code:
