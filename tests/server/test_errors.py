@@ -90,7 +90,8 @@ def test_the_traceback_setting_is_read_from_the_environment_and_off_in_productio
     off = {**home, "HOCBA_DEBUG": "0", "HOCBA_DEBUG_TRACEBACKS": "1"}
     assert load_config(off).debug_tracebacks is False
     prod = {**home, "HOCBA_ENV": "production", "HOCBA_SECRET_KEY": "abcdefghij" * 6,
-            "HOCBA_ALLOWED_HOSTS": "x.vn", "HOCBA_DEBUG_TRACEBACKS": "1"}  # fmt: skip
+            "HOCBA_ALLOWED_HOSTS": "x.vn", "HOCBA_PUBLIC_URL": "https://x.vn",
+            "HOCBA_DEBUG_TRACEBACKS": "1"}  # fmt: skip
     assert load_config(prod).debug_tracebacks is False
 
 
