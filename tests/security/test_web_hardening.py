@@ -183,7 +183,10 @@ def _child_env(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str
     env = {**os.environ, "HOCBA_HOME": str(tmp_path / "home"), "HOCBA_DATABASE_URL": database_url,
            "HOCBA_SECRET_KEY": STRONG_KEY, **extra}  # fmt: skip
     # Not "under pytest" for the children: they honour HOCBA_DATABASE_URL like a deployment.
-    for name in ("PYTEST_VERSION", "PYTEST_CURRENT_TEST", "HOCBA_TEST_DATABASE_URL"):
+    # (DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' conftest for the whole pytest run,
+    # and refused by check --deploy.)
+    for name in ("PYTEST_VERSION", "PYTEST_CURRENT_TEST", "HOCBA_TEST_DATABASE_URL",
+                 "DJANGO_ALLOW_ASYNC_UNSAFE"):  # fmt: skip
         env.pop(name, None)
     for name in ("HOCBA_CACHE_URL", "HOCBA_TRUSTED_PROXIES", "HOCBA_ENV", "HOCBA_ALLOWED_HOSTS"):
         if name not in extra:
