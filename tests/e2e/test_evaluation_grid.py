@@ -84,8 +84,12 @@ def test_the_homeroom_teacher_reviews_and_finalises(page: Page, live_server, gra
     page.get_by_role("link", name="Xem xét và chốt lớp").click()
     expect(page.locator("svg.chart")).to_be_visible()
     _shot(page, "class-review.png")
+    page.get_by_role("button", name="Chốt dữ liệu lớp").click()  # unticked: the browser asks
+    expect(page.get_by_text("Đã chốt dữ liệu lớp")).not_to_be_visible()
+    page.get_by_label("Tôi đã xem lại dữ liệu").check()
     page.get_by_role("button", name="Chốt dữ liệu lớp").click()
     expect(page.get_by_text("Đã chốt dữ liệu lớp")).to_be_visible()
+    expect(page.get_by_role("link", name="Ký học bạ của lớp")).to_be_visible()
     page.goto(f"{live_server.url}/lop/{grade3[0].school_class_id}/pham-chat-nang-luc/")
     expect(page.get_by_text("Lớp đã chốt dữ liệu.")).to_be_visible()
     _shot(page, "rating-grid-locked.png")
