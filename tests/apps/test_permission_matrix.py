@@ -176,7 +176,7 @@ MATRIX: list[Row] = [
         method="post", data={"absences_excused": "1"}),
     Row("records:review", frozenset({"gvcn", "principal", "vice"}), _school_class),
     Row("records:finalise", frozenset({"gvcn"}), _school_class, method="post",
-        allow_status=(302,)),
+        data={"xac_nhan": "1"}, allow_status=(302,)),
     Row("records:unlock", frozenset({"principal"}), _school_class),
     Row("records:unlock_student", frozenset({"principal"}),
         lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}),

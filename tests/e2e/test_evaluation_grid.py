@@ -1,5 +1,6 @@
 """The subject grid in a real browser: keyboard moves between cells, each change autosaves
-through htmx, and a refused score shows its message next to the cell (nothing written)."""
+through htmx, and a refused score shows its message next to the cell while the box shows the
+stored score again (nothing written)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ def test_the_teacher_enters_a_class_with_the_keyboard(page: Page, live_server, g
     score.press("Enter")  # moves down a row; the change autosaves
     expect(page.get_by_label(f"Điểm kiểm tra: {second.student.full_name}")).to_be_focused()
     expect(row.get_by_role("alert")).to_contain_text("số nguyên từ 0 đến 10")
+    expect(score).to_have_value("9")  # the box shows what is stored, not the refused 11
+    expect(row.get_by_role("alert")).to_have_count(1)  # only that cell says so
     _shot(page, "subject-grid.png")
     saved = SubjectEvaluation.objects.get(enrolment=first, subject_code="TV")
     assert (saved.level, saved.test_score) == ("C", 9)
@@ -75,6 +78,8 @@ def test_the_teacher_enters_a_class_with_the_keyboard(page: Page, live_server, g
     comment.fill("Đọc còn chậm, cần luyện thêm ở nhà.")
     comment.press("Enter")
     expect(page.locator(f"#f-{first.pk}")).not_to_contain_text("cần có nhận xét")
+    expect(row.get_by_role("alert")).to_have_count(0)  # the fixed score cleared its error
+    expect(score).to_have_value("8")
     saved.refresh_from_db()
     assert (saved.test_score, saved.comment) == (8, "Đọc còn chậm, cần luyện thêm ở nhà.")
 
@@ -84,8 +89,12 @@ def test_the_homeroom_teacher_reviews_and_finalises(page: Page, live_server, gra
     page.get_by_role("link", name="Xem xét và chốt lớp").click()
     expect(page.locator("svg.chart")).to_be_visible()
     _shot(page, "class-review.png")
+    page.get_by_role("button", name="Chốt dữ liệu lớp").click()  # unticked: the browser asks
+    expect(page.get_by_text("Đã chốt dữ liệu lớp")).not_to_be_visible()
+    page.get_by_label("Tôi đã xem lại dữ liệu").check()
     page.get_by_role("button", name="Chốt dữ liệu lớp").click()
     expect(page.get_by_text("Đã chốt dữ liệu lớp")).to_be_visible()
+    expect(page.get_by_role("link", name="Ký học bạ của lớp")).to_be_visible()
     page.goto(f"{live_server.url}/lop/{grade3[0].school_class_id}/pham-chat-nang-luc/")
     expect(page.get_by_text("Lớp đã chốt dữ liệu.")).to_be_visible()
     _shot(page, "rating-grid-locked.png")

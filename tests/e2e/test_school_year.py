@@ -120,9 +120,10 @@ def test_a_whole_school_year(page: Page, live_server, school_year, screens, tmp_
     login(page, base, "gvcn3a")
     page.goto(f"{base}/lop/{cls.pk}/xem-xet/")
     screens(page, "class-review")
+    page.get_by_label("Tôi đã xem lại dữ liệu").check()
     page.get_by_role("button", name="Chốt dữ liệu lớp").click()
     expect(page.get_by_text("Lớp đã chốt dữ liệu")).to_be_visible()
-    page.goto(f"{base}/ky-so/lop/{cls.pk}/")
+    page.get_by_role("link", name="Ký học bạ của lớp").click()  # the way onward
     page.get_by_role("button", name="Ký học bạ của lớp").click()
     run_worker()
     page.reload()

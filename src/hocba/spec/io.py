@@ -136,7 +136,9 @@ def validate_record(obj: dict[str, Any]) -> Record:
 
 def _problem(err: Any) -> Problem:
     kind: str = err["type"]
-    ctx = err.get("ctx") or {}
+    ctx = dict(err.get("ctx") or {})
+    if isinstance(ctx.get("expected"), str):  # pydantic lists choices in English: "'T' or 'C'"
+        ctx["expected"] = _vi_choices(ctx["expected"])
     template = _PYDANTIC_MSG.get(kind, "giá trị không hợp lệ")
     try:
         message = template.format(**ctx)
@@ -148,6 +150,12 @@ def _problem(err: Any) -> Problem:
         message_vi=message[:1].upper() + message[1:] + ".",
         detail=str(err.get("msg", kind)),
     )
+
+
+def _vi_choices(expected: str) -> str:
+    """Pydantic's "'T', 'H' or 'C'" in Vietnamese: "'T', 'H' hoặc 'C'"."""
+    head, sep, last = expected.rpartition(" or ")
+    return f"{head} hoặc {last}" if sep else expected
 
 
 _PYDANTIC_MSG = {

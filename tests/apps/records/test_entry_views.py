@@ -48,7 +48,7 @@ def test_the_subject_teacher_sees_the_grid_of_their_class_and_subject(world):
     assert 'name="test_score"' in body  # TV is tested in grade 3
     for enrolment in world.enrolments:
         assert enrolment.student.full_name in body
-    assert 'hx-trigger="change"' in body and "data-r=" in body
+    assert 'hx-trigger="change"' in body and "data-c=" in body
 
 
 def test_an_untested_subject_has_no_score_column(world):

@@ -21,6 +21,8 @@ from hocba.rules import tt27
 pytestmark = pytest.mark.django_db
 Status = RecordVersion.Status
 
+CONFIRMED = {"xac_nhan": "1"}  # the finalise form's checkbox
+
 
 def _client(user) -> Client:
     client = Client()
@@ -77,12 +79,12 @@ def test_the_review_lists_error_findings_in_red(world):
 def test_others_cannot_review_or_finalise(world, who):
     client = _client(getattr(world, who))
     assert client.get(url("review", world)).status_code == 404
-    assert client.post(url("finalise", world)).status_code == 404
+    assert client.post(url("finalise", world), CONFIRMED).status_code == 404
     assert not ClassFinalisation.objects.exists()
 
 
 def test_the_principal_reviews_but_does_not_finalise(world):
-    assert _client(world.principal).post(url("finalise", world)).status_code == 404
+    assert _client(world.principal).post(url("finalise", world), CONFIRMED).status_code == 404
 
 
 # --- finalise ----------------------------------------------------------------------------------
@@ -90,7 +92,7 @@ def test_the_principal_reviews_but_does_not_finalise(world):
 
 def test_finalising_is_blocked_while_an_error_finding_exists(world):
     break_a_score(world)
-    response = _client(world.gvcn).post(url("finalise", world))
+    response = _client(world.gvcn).post(url("finalise", world), CONFIRMED)
     body = response.content.decode()
     assert response.status_code == 409
     assert "Chưa thể chốt lớp: còn 1 lỗi" in body
@@ -102,7 +104,7 @@ def test_finalising_is_blocked_while_an_error_finding_exists(world):
 
 def test_finalising_a_clean_class_states_results_builds_records_and_locks(world):
     YearSummary.objects.filter(enrolment__in=world.enrolments).update(overall_result="")
-    response = _client(world.gvcn).post(url("finalise", world))
+    response = _client(world.gvcn).post(url("finalise", world), CONFIRMED)
     assert response.status_code == 302
     assert response["Location"] == url("review", world)
     finalisation = ClassFinalisation.objects.get(school_class=world.cls)
@@ -122,10 +124,44 @@ def test_finalising_a_clean_class_states_results_builds_records_and_locks(world)
     assert "Lớp đã chốt dữ liệu" in page and "Chốt dữ liệu lớp</button>" not in page
 
 
+def test_the_finalise_form_says_what_locking_means_and_asks_for_a_tick(world):
+    page = _client(world.gvcn).get(url("review", world)).content.decode()
+    form = page.split('id="finalise"', 1)[1].split("</form>", 1)[0]
+    assert "khóa dữ liệu của cả lớp" in form and "hiệu trưởng mở khóa" in form
+    assert 'type="checkbox" name="xac_nhan" value="1" required' in form
+
+
+def test_finalising_without_the_tick_locks_nothing(world):
+    response = _client(world.gvcn).post(url("finalise", world))
+    assert response.status_code == 422
+    assert "Hãy đánh dấu ô xác nhận" in response.content.decode()
+    assert not ClassFinalisation.objects.filter(school_class=world.cls).exists()
+    assert events(EventTag.CLASS_EVALUATIONS_FINALISED) == []
+
+
+def test_after_finalising_the_page_leads_the_homeroom_teacher_to_signing(world):
+    response = _client(world.gvcn).post(url("finalise", world), CONFIRMED, follow=True)
+    page = response.content.decode()
+    signing = reverse("signing:class", args=[world.cls.pk])
+    assert f'<a class="button" href="{signing}">Ký học bạ của lớp</a>' in page
+    assert "muốn sửa cần hiệu trưởng mở khóa" in page
+    # the principal sees the way to the signing progress, not the homeroom teacher's button
+    principal = _client(world.principal).get(url("review", world)).content.decode()
+    assert f'href="{signing}">Xem tiến độ ký học bạ' in principal
+    assert "Ký học bạ của lớp</a>" not in principal
+
+
+@pytest.mark.parametrize("who", ["gvcn_other", "principal", "stranger"])
+def test_a_ticked_finalise_by_anyone_else_is_a_404(world, who, request):
+    user = request.getfixturevalue("stranger") if who == "stranger" else getattr(world, who)
+    assert _client(user).post(url("finalise", world), CONFIRMED).status_code == 404
+    assert not ClassFinalisation.objects.filter(school_class=world.cls).exists()
+
+
 def test_finalising_twice_is_refused(world):
     client = _client(world.gvcn)
-    client.post(url("finalise", world))
-    response = client.post(url("finalise", world))
+    client.post(url("finalise", world), CONFIRMED)
+    response = client.post(url("finalise", world), CONFIRMED)
     assert response.status_code == 409
     assert "Lớp đã được chốt" in response.content.decode()
     assert len(events(EventTag.CLASS_EVALUATIONS_FINALISED)) == 1
@@ -135,7 +171,7 @@ def test_finalising_twice_is_refused(world):
 
 
 def test_the_principal_lists_the_school_classes_with_their_state(world):
-    _client(world.gvcn).post(url("finalise", world))
+    _client(world.gvcn).post(url("finalise", world), CONFIRMED)
     response = _client(world.principal).get(reverse("records:classes"))
     body = response.content.decode()
     assert response.status_code == 200
@@ -159,7 +195,7 @@ def test_the_homeroom_teacher_sees_only_their_class_in_the_list(world):
 
 
 def test_unlocking_needs_a_written_reason(world):
-    _client(world.gvcn).post(url("finalise", world))
+    _client(world.gvcn).post(url("finalise", world), CONFIRMED)
     client = _client(world.principal)
     assert client.get(url("unlock", world)).status_code == 200
     for reason, message in [("", "Cần ghi lý do mở khóa."), ("sửa", "ít nhất 10 ký tự")]:
@@ -172,7 +208,7 @@ def test_unlocking_needs_a_written_reason(world):
 
 @pytest.mark.parametrize("who", ["gvcn", "teacher_tv", "parent", "stranger"])
 def test_only_the_school_principal_unlocks(world, who, request):
-    _client(world.gvcn).post(url("finalise", world))
+    _client(world.gvcn).post(url("finalise", world), CONFIRMED)
     user = request.getfixturevalue(who) if who == "stranger" else getattr(world, who)
     response = _client(user).post(url("unlock", world), {"reason": "Giáo viên đề nghị sửa điểm."})
     assert response.status_code == 404
@@ -180,7 +216,7 @@ def test_only_the_school_principal_unlocks(world, who, request):
 
 
 def test_unlocking_reopens_unsigned_records_and_never_touches_signed_ones(world):
-    _client(world.gvcn).post(url("finalise", world))
+    _client(world.gvcn).post(url("finalise", world), CONFIRMED)
     signed = RecordVersion.objects.get(enrolment=world.enrolments[0])
     RecordVersion.objects.filter(pk=signed.pk).update(status=Status.GVCN_SIGNED)
     reason = "GVCN đề nghị sửa nhận xét môn Toán của một học sinh."
@@ -200,7 +236,7 @@ def test_unlocking_reopens_unsigned_records_and_never_touches_signed_ones(world)
     assert refused.status_code == 409
     assert "phiên bản điều chỉnh" in refused.content.decode()
     # Finalising again leaves the signed record as it was.
-    assert _client(world.gvcn).post(url("finalise", world)).status_code == 302
+    assert _client(world.gvcn).post(url("finalise", world), CONFIRMED).status_code == 302
     assert RecordVersion.objects.get(pk=signed.pk).status == Status.GVCN_SIGNED
     assert statuses(world) == sorted([Status.GVCN_SIGNED, Status.FINAL, Status.FINAL])
 

@@ -53,7 +53,11 @@ def events(tag):
 
 @pytest.fixture
 def finalised(world):
-    assert _client(world.gvcn).post(reverse("records:finalise", args=[world.cls.pk])).status_code
+    assert (
+        _client(world.gvcn)
+        .post(reverse("records:finalise", args=[world.cls.pk]), {"xac_nhan": "1"})
+        .status_code
+    )
     assert ClassFinalisation.objects.get(school_class=world.cls).locked
     return world
 
@@ -224,6 +228,10 @@ def test_finalising_the_whole_class_again_closes_open_student_unlocks(finalised)
     _client(world.principal).post(
         reverse("records:unlock", args=[world.cls.pk]), {"reason": REASON}
     )
-    assert _client(world.gvcn).post(reverse("records:finalise", args=[world.cls.pk])).status_code
+    assert (
+        _client(world.gvcn)
+        .post(reverse("records:finalise", args=[world.cls.pk]), {"xac_nhan": "1"})
+        .status_code
+    )
     assert StudentUnlock.objects.get(enrolment=one).relocked_at is not None
     assert review.read_only(world.cls) == {e.pk for e in world.enrolments}

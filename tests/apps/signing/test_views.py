@@ -39,7 +39,7 @@ def test_the_gvcn_sees_the_sign_button_and_starts_a_batch(client, cls, gvcn):
     assert (batch.stage, batch.requested_by) == ("gvcn", gvcn)
     fragment = client.get(reverse("signing:progress", args=[batch.pk]))
     assert fragment.status_code == 200
-    assert 'hx-trigger="every 1s"' in fragment.content.decode()
+    assert 'hx-trigger="every 2s"' in fragment.content.decode()
 
 
 def test_the_home_page_links_to_signing(client, cls, gvcn, principal, school):

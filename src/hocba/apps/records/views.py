@@ -16,7 +16,7 @@ from hocba.apps.accounts import policy
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.accounts.permissions import Permission as P
 from hocba.apps.directory.models import SchoolClass
-from hocba.apps.records import review, workflow
+from hocba.apps.records import cells, review, workflow
 from hocba.apps.records.errors import EntryRefused, FinaliseBlocked, InvalidEntry
 from hocba.apps.records.forms import (
     RatingCellForm,
@@ -25,9 +25,10 @@ from hocba.apps.records.forms import (
     UnlockForm,
     changes,
 )
-from hocba.apps.records.models import RatingLevel, RecordVersion, SubjectLevel
+from hocba.apps.records.models import RecordVersion
 
 UNPROCESSABLE, CONFLICT = 422, 409
+CONFIRM = "xac_nhan"  # the checkbox of the finalise form
 
 
 def _class(request: HttpRequest, class_id: int, perm: P, subject: str | None = None) -> SchoolClass:
@@ -43,6 +44,15 @@ def _cell(
     request: HttpRequest, *, error: str = "", status: int = 200, **context: object
 ) -> HttpResponse:
     return render(request, "records/_cell_result.html", {"error": error, **context}, status=status)
+
+
+def _refused(
+    request: HttpRequest, error: str, status: int, stored: dict[str, cells.Control]
+) -> HttpResponse:
+    """The error for the box that was changed, and that box drawn again (out of band) with the
+    value the server kept: a refused entry never stays on screen as if it were saved."""
+    restore = [stored[name] for name in stored if name in request.POST]
+    return _cell(request, error=error, status=status, restore=restore)
 
 
 def _form_error(form: forms.Form) -> str:
@@ -90,17 +100,19 @@ def class_home(request: HttpRequest, class_id: int) -> HttpResponse:
 def subject_grid(request: HttpRequest, class_id: int, subject: str) -> HttpResponse:
     cls = _class(request, class_id, P.CLASS_EVALUATION_EDIT, subject)
     spec = review.subject_spec(cls, subject)
-    rows = review.subject_grid(cls, subject)
-    return render(
-        request,
-        "records/subject_grid.html",
+    lock = _lock_context(cls)
+    rows = [
         {
-            "cls": cls,
-            "spec": spec,
-            "rows": rows,
-            "levels": SubjectLevel.choices,
-            **_lock_context(cls),
-        },
+            "enrolment": row.enrolment,
+            "findings": row.findings,
+            "controls": cells.subject_controls(
+                cls, row.enrolment, spec, row.evaluation, row.enrolment.pk in lock["read_only"]
+            ).values(),
+        }
+        for row in review.subject_grid(cls, subject)
+    ]
+    return render(
+        request, "records/subject_grid.html", {"cls": cls, "spec": spec, "rows": rows, **lock}
     )
 
 
@@ -110,17 +122,16 @@ def subject_cell(
     request: HttpRequest, class_id: int, subject: str, enrolment_id: int
 ) -> HttpResponse:
     cls = _class(request, class_id, P.CLASS_EVALUATION_EDIT, subject)
-    review.subject_spec(cls, subject)
+    spec = review.subject_spec(cls, subject)
     enrolment = review.enrolment_in(cls, enrolment_id)
     form = SubjectCellForm(request.POST)
-    if not form.is_valid():
-        return _cell(request, error=_form_error(form), status=UNPROCESSABLE)
     try:
+        if not form.is_valid():
+            raise InvalidEntry(_form_error(form), field=",".join(form.errors))
         workflow.save_subject_entry(request.user, enrolment, subject, changes(form, request.POST))
-    except InvalidEntry as exc:
-        return _cell(request, error=exc.message_vi, status=UNPROCESSABLE)
-    except EntryRefused as exc:
-        return _cell(request, error=exc.message_vi, status=CONFLICT)
+    except (InvalidEntry, EntryRefused) as exc:
+        status = CONFLICT if isinstance(exc, EntryRefused) else UNPROCESSABLE
+        return _refused(request, exc.message_vi, status, cells.stored_subject(cls, enrolment, spec))
     return _cell(
         request,
         oob_id=f"f-{enrolment.pk}",
@@ -134,17 +145,32 @@ def subject_cell(
 @login_required
 def rating_grid(request: HttpRequest, class_id: int) -> HttpResponse:
     cls = _class(request, class_id, P.CLASS_RATING_EDIT)
-    specs, rows = review.rating_grid(cls)
-    return render(
-        request,
-        "records/rating_grid.html",
+    specs, grid = review.rating_grid(cls)
+    lock = _lock_context(cls)
+    rows = [
         {
-            "cls": cls,
-            "specs": specs,
-            "rows": rows,
-            "levels": RatingLevel.choices,
-            **_lock_context(cls),
-        },
+            "enrolment": row.enrolment,
+            "cells": [
+                {
+                    "kind": cell.kind,
+                    "spec": cell.spec,
+                    "controls": cells.rating_controls(
+                        cls,
+                        row.enrolment,
+                        cell.kind,
+                        cell.spec,
+                        cell.index,
+                        cell.evaluation,
+                        row.enrolment.pk in lock["read_only"],
+                    ),
+                }
+                for cell in row.cells
+            ],
+        }
+        for row in grid
+    ]
+    return render(
+        request, "records/rating_grid.html", {"cls": cls, "specs": specs, "rows": rows, **lock}
     )
 
 
@@ -156,24 +182,33 @@ def rating_cell(
     cls = _class(request, class_id, P.CLASS_RATING_EDIT)
     enrolment = review.enrolment_in(cls, enrolment_id)
     form = RatingCellForm(request.POST)
-    if not form.is_valid():
-        return _cell(request, error=_form_error(form), status=UNPROCESSABLE)
     try:
+        if not form.is_valid():
+            raise InvalidEntry(_form_error(form), field=",".join(form.errors))
         workflow.save_rating_entry(request.user, enrolment, kind, code, changes(form, request.POST))
-    except InvalidEntry as exc:
-        return _cell(request, error=exc.message_vi, status=UNPROCESSABLE)
-    except EntryRefused as exc:
-        return _cell(request, error=exc.message_vi, status=CONFLICT)
-    return _cell(request, findings=review.rating_findings(enrolment, kind, code))
+    except (InvalidEntry, EntryRefused) as exc:
+        status = CONFLICT if isinstance(exc, EntryRefused) else UNPROCESSABLE
+        stored = cells.stored_rating(cls, enrolment, kind, code)
+        return _refused(request, exc.message_vi, status, stored)
+    return _cell(
+        request,
+        oob_id=f"f-{enrolment.pk}-{kind}-{code}",
+        findings=review.rating_findings(enrolment, kind, code),
+    )
 
 
 @login_required
 def summary_grid(request: HttpRequest, class_id: int) -> HttpResponse:
     cls = _class(request, class_id, P.CLASS_RATING_EDIT)
+    lock = _lock_context(cls)
+    rows = [
+        (e, cells.summary_controls(cls, e, s, e.pk in lock["read_only"]).values())
+        for e, s in review.summary_grid(cls)
+    ]
     return render(
         request,
         "records/summary_grid.html",
-        {"cls": cls, "rows": review.summary_grid(cls), **_lock_context(cls)},
+        {"cls": cls, "rows": rows, **lock},
     )
 
 
@@ -183,12 +218,13 @@ def summary_cell(request: HttpRequest, class_id: int, enrolment_id: int) -> Http
     cls = _class(request, class_id, P.CLASS_RATING_EDIT)
     enrolment = review.enrolment_in(cls, enrolment_id)
     form = SummaryCellForm(request.POST)
-    if not form.is_valid():
-        return _cell(request, error=_form_error(form), status=UNPROCESSABLE)
     try:
+        if not form.is_valid():
+            raise InvalidEntry(_form_error(form), field=",".join(form.errors))
         workflow.save_summary_entry(request.user, enrolment, changes(form, request.POST))
-    except EntryRefused as exc:
-        return _cell(request, error=exc.message_vi, status=CONFLICT)
+    except (InvalidEntry, EntryRefused) as exc:
+        status = CONFLICT if isinstance(exc, EntryRefused) else UNPROCESSABLE
+        return _refused(request, exc.message_vi, status, cells.stored_summary(cls, enrolment))
     return _cell(request)
 
 
@@ -197,7 +233,7 @@ def summary_cell(request: HttpRequest, class_id: int, enrolment_id: int) -> Http
 
 def _review_page(
     request: HttpRequest, cls: SchoolClass, *, blocked: FinaliseBlocked | None = None,
-    refused: str = "", status: int = 200,
+    refused: str = "", unconfirmed: bool = False, status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     reviews = review.review_class(cls)
     bars = review.result_chart(reviews)
@@ -214,9 +250,11 @@ def _review_page(
             "locked": review.is_locked(cls),
             "blocked": blocked,
             "refused": refused,
+            "unconfirmed": unconfirmed,
             "n_errors": sum(len(r.errors) for r in reviews if not r.signed),
             "can_finalise": policy.can(request.user, P.CLASS_RECORD_FINALISE, cls),
             "can_unlock": policy.can(request.user, P.SCHOOL_CLASS_UNLOCK, cls),
+            "can_sign": policy.can(request.user, P.CLASS_RECORD_SIGN, cls),
         },
         status=status,
     )
@@ -231,13 +269,17 @@ def class_review(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 def finalise(request: HttpRequest, class_id: int) -> HttpResponse:
     cls = _class(request, class_id, P.CLASS_RECORD_FINALISE)
+    if request.POST.get(CONFIRM) != "1":  # locking a class is never one stray click
+        return _review_page(request, cls, unconfirmed=True, status=UNPROCESSABLE)
     try:
         workflow.finalise_class(request.user, cls)
     except FinaliseBlocked as exc:
         return _review_page(request, cls, blocked=exc, status=CONFLICT)
     except EntryRefused as exc:
         return _review_page(request, cls, refused=exc.message_vi, status=CONFLICT)
-    messages.success(request, f"Đã chốt dữ liệu lớp {cls.name}; học bạ sẵn sàng để ký.")
+    messages.success(
+        request, f"Đã chốt dữ liệu lớp {cls.name}; học bạ sẵn sàng để GVCN ký (nút bên dưới)."
+    )
     return redirect("records:review", cls.pk)
 
 

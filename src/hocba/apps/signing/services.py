@@ -696,30 +696,9 @@ def class_overview(user: Any, school_class: SchoolClass) -> dict[str, Any]:
         "can_sign_gvcn": policy.can(user, Permission.CLASS_RECORD_SIGN, school_class),
         "can_sign_principal": policy.can(user, Permission.SCHOOL_RECORD_SIGN, school_class)
         and policy.can(user, Permission.SCHOOL_RECORD_SEAL, school_class),
-        "batches": _with_failures(SigningBatch.objects.filter(school_class=school_class)[:3]),
+        "batches": with_failures(SigningBatch.objects.filter(school_class=school_class)[:3]),
         "pins_gvcn": pin_fields(user, school_class.school, Stage.GVCN),
         "pins_principal": pin_fields(user, school_class.school, Stage.PRINCIPAL_SEAL),
-    }
-
-
-def school_overview(user: Any, school: School) -> dict[str, Any]:
-    """The principal's page: each class with how many records wait at each stage."""
-    policy.require(user, Permission.SCHOOL_RECORD_SIGN, school)
-    classes = list(SchoolClass.objects.filter(school=school).order_by("grade", "name"))
-    versions = current_versions(classes=classes).values_list("enrolment__school_class_id", "status")
-    counts: dict[int, dict[str, int]] = {c.pk: dict.fromkeys(S.values, 0) for c in classes}
-    for class_id, status in versions:
-        counts[class_id][status] += 1
-    for c in classes:
-        c.counts = counts[c.pk]  # type: ignore[attr-defined]
-    return {
-        "school": school,
-        "classes": classes,
-        "batches": _with_failures(
-            SigningBatch.objects.filter(school=school, school_class=None)[:3]
-        ),
-        "pins_principal": pin_fields(user, school, Stage.PRINCIPAL_SEAL),
-        "can_manage_keys": policy.can(user, Permission.SCHOOL_YEAR_MANAGE, school),
     }
 
 
@@ -735,10 +714,10 @@ def batch_progress(user: Any, batch: SigningBatch) -> dict[str, Any]:
         policy.require(user, Permission.CLASS_RECORD_REVIEW, batch.school_class)
     else:
         policy.require(user, Permission.SCHOOL_RECORD_SIGN, batch.school)
-    return {"batch": _with_failures([batch])[0]}
+    return {"batch": with_failures([batch])[0]}
 
 
-def _with_failures(batches: Iterable[SigningBatch]) -> list[SigningBatch]:
+def with_failures(batches: Iterable[SigningBatch]) -> list[SigningBatch]:
     out = list(batches)
     for batch in out:
         batch.failures = list(  # type: ignore[attr-defined]

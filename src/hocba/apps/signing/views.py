@@ -14,9 +14,11 @@ from hocba.apps.accounts.models import Grant, Role
 from hocba.apps.directory.models import School, SchoolClass
 from hocba.apps.records.models import RecordVersion
 from hocba.apps.signing import keys as keys_service
-from hocba.apps.signing import services
+from hocba.apps.signing import overview, services
 from hocba.apps.signing.errors import SigningRefused
 from hocba.apps.signing.models import SigningBatch
+
+STOP_POLLING = 286  # htmx: stop the "every 2s" trigger and swap this last answer
 
 
 def home_links(grant: Grant) -> list[Link]:
@@ -50,7 +52,8 @@ def class_page(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    context = services.school_overview(request.user, _school(school_id))
+    year = request.GET.get("nam", "")[:9]
+    context = overview.school_overview(request.user, _school(school_id), year)
     return render(request, "signing/school.html", context)
 
 
@@ -108,7 +111,12 @@ def progress(request: HttpRequest, batch_id: int) -> HttpResponse:
         pk=batch_id,
     )
     context = services.batch_progress(request.user, batch)
-    return render(request, "signing/_progress.html", context)
+    if batch.running:
+        return render(request, "signing/_progress.html", context)
+    # htmx stops polling on 286; the page then reloads its own counts and list (no script)
+    response = render(request, "signing/_progress.html", context, status=STOP_POLLING)
+    response["HX-Trigger-After-Settle"] = "batchDone"
+    return response
 
 
 @login_required
