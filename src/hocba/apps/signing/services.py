@@ -29,6 +29,7 @@ from hocba.apps.accounts.permissions import Permission
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import School, SchoolClass
+from hocba.apps.records import corrections
 from hocba.apps.records.models import ClassFinalisation, RecordVersion
 from hocba.apps.signing.backends import (
     ConfiguredBackend,
@@ -592,6 +593,7 @@ def _commit(batch: SigningBatch, w: _Work, before: S, after: S, role: SignerRole
         if after == S.ISSUED:
             audit.record(EventTag.RECORD_ISSUED, actor=actor, subject=locked, scope_path=scope,
                          data={"batch_id": batch.pk, "verdict": verdict})  # fmt: skip
+            corrections.supersede_older(locked, actor=actor, scope_path=scope)
 
 
 @transaction.atomic
