@@ -15,6 +15,7 @@ from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.directory.models import Enrolment, SchoolClass
 from hocba.apps.records.models import (
     ClassFinalisation,
+    CorrectionRequest,
     RatingEvaluation,
     RecordVersion,
     StudentUnlock,
@@ -47,6 +48,16 @@ def open_unlocks(cls: SchoolClass) -> dict[int, StudentUnlock]:
         for u in StudentUnlock.objects.filter(
             enrolment__school_class=cls, relocked_at__isnull=True
         ).select_related("unlocked_by")
+    }
+
+
+def open_corrections(cls: SchoolClass) -> dict[int, CorrectionRequest]:
+    """The students of ``cls`` with a correction requested or in progress (one at most each)."""
+    return {
+        c.enrolment_id: c
+        for c in CorrectionRequest.objects.filter(
+            enrolment__school_class=cls, status__in=CorrectionRequest.OPEN
+        ).select_related("version")
     }
 
 
