@@ -213,6 +213,7 @@ MATRIX: list[Row] = [
     Row("reports:school", frozenset({"ministry", "department", "local", "principal", "vice"}),
         lambda w: {"pk": w["school"].pk}),
     Row("verification:index", PUBLIC),
+    Row("verification:status", PUBLIC, allow_status=(400,)),  # no code given: malformed
     Row("schooladmin:school", LEADERS, _school),
     Row("schooladmin:open_year", LEADERS, _school, method="post"),
     Row("schooladmin:create_class", LEADERS, _school, method="post"),

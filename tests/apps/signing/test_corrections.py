@@ -105,3 +105,88 @@ def test_a_corrected_record_can_be_corrected_again(corrected, cls, gvcn, princip
     ]  # fmt: skip
     assert versions[1].superseded_by == versions[2]
     assert versions[0].superseded_by == versions[1]  # kept as it was
+
+
+def _code(version: RecordVersion) -> str:
+    return f"HOCBA:1:{version.record_id}:{version.version}:{version.digest}"
+
+
+def test_the_public_lookup_of_v1_says_superseded_by_2_with_date_and_reason(corrected, client):
+    page = client.get("/xac-minh/", {"q": _code(corrected.v1)}).content.decode()
+    when = corrected.v1.superseded_at.astimezone().strftime("%d/%m/%Y")
+    assert f"Đã được thay thế bởi phiên bản 2 ngày {when}, lý do: {REASON}." in page
+    current = client.get("/xac-minh/", {"q": _code(corrected.v2)}).content.decode()
+    assert "đang có hiệu lực" in current and "Đã được thay thế bởi" not in current
+
+
+def test_the_status_endpoint_answers_as_json(corrected, client):
+    old = client.get("/xac-minh/trang-thai/", {"q": _code(corrected.v1)}).json()
+    assert (old["format"], old["status"], old["superseded_by"]) == ("hocba.status/1",
+                                                                    "superseded", 2)  # fmt: skip
+    assert old["superseded_reason"] == REASON and old["superseded_at"]
+    new = client.get("/xac-minh/trang-thai/", {"q": _code(corrected.v2)}).json()
+    assert new["status"] == "current" and "superseded_by" not in new
+    bad = client.get("/xac-minh/trang-thai/", {"q": "not a code"})
+    assert bad.status_code == 400 and bad.json()["status"] == "malformed"
+
+
+def test_the_api_lists_both_versions_with_their_status(corrected, cls):
+    from hocba.apps.api.services import create_token
+    from tests.apps.api.conftest import ApiClient
+
+    _, token = create_token(cls.school, "Phần mềm")
+    api = ApiClient(token)
+    items = api.get("/api/v1/records", class_id=cls.pk).json()["items"]
+    mine = sorted(
+        (i for i in items if i["record_id"] == str(corrected.v1.record_id)),
+        key=lambda i: i["version"],
+    )
+    assert [(i["version"], i["status"], i["superseded_by"]) for i in mine] == [
+        (1, "superseded", 2), (2, "issued", None),
+    ]  # fmt: skip
+    assert mine[0]["superseded_reason"] == REASON and mine[0]["superseded_at"]
+    detail = api.get(f"/api/v1/records/{corrected.v1.pk}").json()
+    assert (detail["status"], detail["superseded_by"]) == ("superseded", 2)
+    pdf = api.get(f"/api/v1/records/{corrected.v1.pk}/pdf")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+
+
+def test_the_portal_shows_v2_as_current_and_v1_superseded_and_downloadable(corrected, client):
+    from hocba.apps.accounts.services import create_user
+
+    student = corrected.v1.enrolment.student
+    create_user("me-hs", "x-Pass-12345", role="parent", student=student)
+    assert client.login(username="me-hs", password="x-Pass-12345")
+    page = client.get("/gia-dinh/").content.decode()
+    assert f"phiên bản 2 (điều chỉnh: {REASON})" in page
+    assert "Các phiên bản trước (1, đã được thay thế)" in page
+    assert "đã được thay thế bởi phiên bản 2" in page and f"lý do: {REASON}" in page
+    assert page.index(f"/gia-dinh/hoc-ba/{corrected.v2.pk}.pdf") < page.index(
+        f"/gia-dinh/hoc-ba/{corrected.v1.pk}.pdf"
+    )
+    old = client.get(f"/gia-dinh/hoc-ba/{corrected.v1.pk}.pdf")
+    assert old.status_code == 200 and old.content == corrected.v1.pdf.open("rb").read()
+
+
+def test_hocba_verify_with_the_exported_status_list_says_v1_is_superseded(
+    corrected, pki_path, tmp_path
+):
+    from click.testing import CliRunner
+
+    from hocba.cli import main
+
+    runner = CliRunner()
+    exported = runner.invoke(main, ["status", "export", "-o", str(tmp_path / "status.json")])
+    assert exported.exit_code == 0, exported.output
+    assert "3 phiên bản (1 đã được thay thế)" in exported.output
+    v1_pdf = tmp_path / "v1.pdf"
+    v1_pdf.write_bytes(corrected.v1.pdf.open("rb").read())
+    trust = str(pki_path)
+    args = ["verify", str(v1_pdf), "--trust", trust, "--status-file", str(tmp_path / "status.json")]
+    human = runner.invoke(main, args)
+    assert human.exit_code == 0, human.output  # still authentic: VALID
+    assert "Đã được thay thế bởi phiên bản 2 ngày" in human.output
+    assert f"lý do: {REASON}" in human.output
+    data = __import__("json").loads(runner.invoke(main, [*args, "--json"]).output)
+    assert data["verdict"] == "VALID"
+    assert (data["status"]["status"], data["status"]["superseded_by"]) == ("superseded", 2)

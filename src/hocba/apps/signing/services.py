@@ -740,7 +740,8 @@ def issued_file(user: Any, version: RecordVersion, fmt: str) -> tuple[str, str, 
     Staff and officers' views are audited (``RECORD_VIEWED``); a family's own are not."""
     enrolment = version.enrolment
     policy.require(user, Permission.STUDENT_RECORD_VIEW, enrolment)
-    if version.status != S.ISSUED or fmt not in _FORMATS or (fmt == "pdf" and not version.pdf):
+    published = version.status in (S.ISSUED, S.SUPERSEDED)  # a superseded one stays authentic
+    if not published or fmt not in _FORMATS or (fmt == "pdf" and not version.pdf):
         raise NotAllowed(
             "Không tìm thấy hoặc bạn không có quyền.", detail=f"version {version.pk} {fmt}"
         )

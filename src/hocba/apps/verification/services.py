@@ -7,6 +7,7 @@ results. Requests are rate-limited per client address in the shared cache (``acc
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import uuid
@@ -110,9 +111,20 @@ class CodeStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Supersession:
+    """What replaced a superseded version: the newer version's number, when it was issued and
+    the correction's reason (DESIGN principle 2)."""
+
+    version: int
+    at: dt.datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class CodeResult:
     status: CodeStatus
     code: Code | None = None
+    superseded: Supersession | None = None
 
 
 def parse_code(text: str) -> Code | None:
@@ -151,12 +163,20 @@ def lookup_code(text: str) -> CodeResult:
     )
     if code.version is not None:
         matches = matches.filter(version=code.version)
-    status = matches.values_list("status", flat=True).first()
-    if status is None:
+    found = matches.select_related("superseded_by").first()
+    if found is None:
         return CodeResult(CodeStatus.NOT_FOUND, code)
-    if status == RecordVersion.Status.ISSUED:
+    if found.status == RecordVersion.Status.ISSUED:
         return CodeResult(CodeStatus.CURRENT, code)
-    return CodeResult(CodeStatus.SUPERSEDED, code)
+    return CodeResult(CodeStatus.SUPERSEDED, code, supersession(found))
+
+
+def supersession(version: RecordVersion) -> Supersession | None:
+    """The version that directly replaced ``version``: its number, date and reason."""
+    newer = version.superseded_by
+    if newer is None:
+        return None
+    return Supersession(newer.version, version.superseded_at, newer.correction_reason)
 
 
 # --- a presented PDF -------------------------------------------------------------------------
