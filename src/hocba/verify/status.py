@@ -165,8 +165,8 @@ def fetch_status(url: str, record_id: str, version: int, digest: str) -> Version
     full = urllib.parse.urlunsplit(parts._replace(query=query))
     request = urllib.request.Request(full, headers={"Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            data = json.loads(response.read(MAX_RESPONSE_BYTES + 1)[:MAX_RESPONSE_BYTES])
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            data = json.loads(response.read(MAX_RESPONSE_BYTES))
     except (OSError, ValueError) as exc:
         raise StatusUnavailable(
             "Không hỏi được nguồn trạng thái (mạng hoặc máy chủ).", detail=str(exc)
