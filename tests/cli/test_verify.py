@@ -109,7 +109,7 @@ def test_with_a_status_file_a_superseded_record_is_still_valid_but_said_supersed
     result = verify(path, "--trust", str(pki.directory), "--status-file", str(status))
     assert result.exit_code == 0, result.output  # the signature verdict stays separate
     assert (
-        "Trạng thái: Đã được thay thế bởi phiên bản 2 ngày 02/12/2026, lý do: Sai nhận xét "
+        "Trạng thái: Đã được thay thế bởi phiên bản 2 ngày 02/12/2026 — lý do: Sai nhận xét "
         "môn Toán." in " ".join(result.output.split())
     )
     data = json.loads(

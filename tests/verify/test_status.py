@@ -41,7 +41,7 @@ def test_a_superseded_version_is_found_with_what_replaced_it(tmp_path):
     listed = load_status_list(_write(tmp_path, status_list_document(_entries(), "now")))
     found = listed.find(RID, 1, OLD)
     assert (found.status, found.superseded_by) == ("superseded", 2)
-    assert found.label_vi == f"Đã được thay thế bởi phiên bản 2 ngày 02/12/2026, lý do: {REASON}."
+    assert found.label_vi == f"Đã được thay thế bởi phiên bản 2 ngày 02/12/2026 — lý do: {REASON}"
     assert listed.find(RID.upper(), 2, NEW.upper()).status == "issued"
 
 

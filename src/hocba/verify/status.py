@@ -85,8 +85,8 @@ class VersionStatus:
             if self.superseded_at:
                 text += f" ngày {_vn_date(self.superseded_at)}"
             if self.superseded_reason:
-                text += f", lý do: {self.superseded_reason}"
-            return text + "."
+                text += f" — lý do: {self.superseded_reason}"
+            return text
         return "Nguồn trạng thái không biết phiên bản này (không coi là đang có hiệu lực)."
 
 

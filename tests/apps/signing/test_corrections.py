@@ -114,7 +114,7 @@ def _code(version: RecordVersion) -> str:
 def test_the_public_lookup_of_v1_says_superseded_by_2_with_date_and_reason(corrected, client):
     page = client.get("/xac-minh/", {"q": _code(corrected.v1)}).content.decode()
     when = corrected.v1.superseded_at.astimezone().strftime("%d/%m/%Y")
-    assert f"Đã được thay thế bởi phiên bản 2 ngày {when}, lý do: {REASON}." in page
+    assert f"Đã được thay thế bởi phiên bản 2 ngày {when} — lý do: {REASON}</p>" in page
     current = client.get("/xac-minh/", {"q": _code(corrected.v2)}).content.decode()
     assert "đang có hiệu lực" in current and "Đã được thay thế bởi" not in current
 
@@ -160,7 +160,7 @@ def test_the_portal_shows_v2_as_current_and_v1_superseded_and_downloadable(corre
     page = client.get("/gia-dinh/").content.decode()
     assert f"phiên bản 2 (điều chỉnh: {REASON})" in page
     assert "Các phiên bản trước (1, đã được thay thế)" in page
-    assert "đã được thay thế bởi phiên bản 2" in page and f"lý do: {REASON}" in page
+    assert "đã được thay thế bởi phiên bản 2" in page and f"— lý do: {REASON}<br>" in page
     assert page.index(f"/gia-dinh/hoc-ba/{corrected.v2.pk}.pdf") < page.index(
         f"/gia-dinh/hoc-ba/{corrected.v1.pk}.pdf"
     )

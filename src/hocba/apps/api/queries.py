@@ -108,9 +108,6 @@ def class_findings(
 
 # --- issued records ------------------------------------------------------------------------------
 
-# Issued versions, current or superseded by a correction (still authentic, still downloadable).
-PUBLISHED = (RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED)
-
 
 def record_page(
     agent: Any,
@@ -121,7 +118,7 @@ def record_page(
     limit: int,
 ) -> Page:
     qs = RecordVersion.objects.filter(
-        status__in=PUBLISHED,
+        status__in=RecordVersion.PUBLISHED,
         enrolment__in=policy.enrolments_visible_to(agent),
     ).select_related("enrolment__student", "enrolment__school_class__school_year", "superseded_by")
     if school_year:

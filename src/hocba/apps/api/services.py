@@ -137,10 +137,7 @@ def issued_version(agent: SchoolAgent, version_id: int) -> RecordVersion:
         RecordVersion.objects.select_related(
             "enrolment__student", "enrolment__school_class__school__org_unit", "superseded_by"
         )
-        .filter(
-            pk=version_id,
-            status__in=(RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED),
-        )
+        .filter(pk=version_id, status__in=RecordVersion.PUBLISHED)
         .first()
     )
     if version is None:

@@ -41,15 +41,12 @@ def _family_student_ids(user: Any) -> list[int]:
     ]
 
 
-_PUBLISHED = (RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED)
-
-
 def issued_records(user: Any) -> QuerySet[RecordVersion]:
     """Issued versions of the user's own children / own, across years (newest year first,
     newest version first): the current ones and those superseded by a correction."""
     return (
         RecordVersion.objects.filter(
-            status__in=_PUBLISHED,
+            status__in=RecordVersion.PUBLISHED,
             enrolment__in=policy.enrolments_visible_to(user),
             enrolment__student_id__in=_family_student_ids(user),
         )
@@ -111,7 +108,7 @@ def download(user: Any, version_pk: int, fmt: str) -> Download:
         RecordVersion.objects.select_related(
             "enrolment__student", "enrolment__school_class__school__org_unit"
         )
-        .filter(pk=version_pk, status__in=_PUBLISHED)
+        .filter(pk=version_pk, status__in=RecordVersion.PUBLISHED)
         .first()
     )
     if version is None:

@@ -138,6 +138,9 @@ class RecordVersion(models.Model):
         ISSUED = "issued", "Đã ban hành"
         SUPERSEDED = "superseded", "Đã được thay thế"
 
+    # Issued, current or superseded by a correction: authentic, verifiable, downloadable.
+    PUBLISHED: ClassVar = (Status.ISSUED, Status.SUPERSEDED)
+
     enrolment = models.ForeignKey(
         Enrolment, verbose_name="ghi danh", on_delete=models.PROTECT, related_name="records"
     )

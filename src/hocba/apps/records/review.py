@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.directory.models import Enrolment, SchoolClass
@@ -35,6 +35,15 @@ KINDS = {
     RatingEvaluation.Kind.QUALITY: "qualities",
     RatingEvaluation.Kind.COMPETENCE: "competences",
 }
+
+
+def latest_only(versions: QuerySet[RecordVersion]) -> QuerySet[RecordVersion]:
+    """Each enrolment's newest version only: a record being corrected counts once, as its new
+    version; a superseded one never counts."""
+    newer = RecordVersion.objects.filter(
+        enrolment_id=OuterRef("enrolment_id"), version__gt=OuterRef("version")
+    )
+    return versions.exclude(Exists(newer))
 
 
 def is_locked(cls: SchoolClass) -> bool:
@@ -338,7 +347,7 @@ def class_states(classes: QuerySet[SchoolClass]) -> list[ClassState]:
     }
     statuses: dict[int, dict[str, int]] = {}
     for class_id, status, n in (
-        RecordVersion.objects.filter(enrolment__school_class__in=classes)
+        latest_only(RecordVersion.objects.filter(enrolment__school_class__in=classes))
         .order_by()
         .values_list("enrolment__school_class_id", "status")
         .annotate(n=Count("id"))

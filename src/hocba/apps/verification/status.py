@@ -12,8 +12,6 @@ from hocba.apps.records.models import RecordVersion
 from hocba.apps.verification.services import CodeStatus, lookup_code, parse_code
 from hocba.verify.status import STATUS, VersionStatus, status_list_document
 
-_PUBLISHED = (RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED)
-
 
 def version_status(version: RecordVersion) -> VersionStatus:
     newer = version.superseded_by
@@ -29,7 +27,7 @@ def version_status(version: RecordVersion) -> VersionStatus:
 
 
 def published(school_code: str | None = None) -> QuerySet[RecordVersion]:
-    versions = RecordVersion.objects.filter(status__in=_PUBLISHED)
+    versions = RecordVersion.objects.filter(status__in=RecordVersion.PUBLISHED)
     if school_code:
         versions = versions.filter(enrolment__school_class__school__school_code=school_code)
     return versions.select_related("superseded_by").order_by("record_id", "version")
