@@ -119,6 +119,16 @@ def test_the_public_lookup_of_v1_says_superseded_by_2_with_date_and_reason(corre
     assert "đang có hiệu lực" in current and "Đã được thay thế bởi" not in current
 
 
+def test_an_uploaded_v1_pdf_is_valid_and_said_superseded(corrected, client, settings, pki_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.HOCBA_TRUST_DIR = str(pki_path / "trust")
+    upload = SimpleUploadedFile("v1.pdf", corrected.v1.pdf.open("rb").read(), "application/pdf")
+    page = client.post("/xac-minh/", {"pdf": upload}).content.decode()
+    assert "(VALID)" in page
+    assert "Đã được thay thế bởi phiên bản 2 ngày" in page and REASON in page
+
+
 def test_the_status_endpoint_answers_as_json(corrected, client):
     old = client.get("/xac-minh/trang-thai/", {"q": _code(corrected.v1)}).json()
     assert (old["format"], old["status"], old["superseded_by"]) == ("hocba.status/1",
