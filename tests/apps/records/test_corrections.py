@@ -136,6 +136,7 @@ def test_the_request_and_decision_pages(world, issued, stranger):
     assert response.status_code == 302
     request = CorrectionRequest.objects.get()
     listing = reverse("records:corrections", args=[world.cls.school_id])
+    assert listing in _client(world.principal).get(reverse("accounts:home")).content.decode()
     assert REASON in _client(world.principal).get(listing).content.decode()
     decide = reverse("records:correction_decide", args=[request.pk])
     for outsider in (stranger, world.gvcn, world.parent):
