@@ -90,6 +90,20 @@ def _portal_record(w: dict[str, Any]) -> dict[str, Any]:
 LEADERS = frozenset({"principal", "vice"})
 
 
+def _correction(w: dict[str, Any]) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from hocba.apps.records.models import CorrectionRequest, RecordVersion
+
+    version = RecordVersion.objects.get(enrolment=w["enrolment"])
+    RecordVersion.objects.filter(pk=version.pk).update(status=RecordVersion.Status.ISSUED)
+    request = CorrectionRequest.objects.create(
+        enrolment=w["enrolment"], version=version, reason="Nhập nhầm điểm môn Toán.",
+        requested_at=timezone.now(),
+    )  # fmt: skip
+    return {"request_id": request.pk}
+
+
 def _school(w: dict[str, Any]) -> dict[str, Any]:
     return {"school_id": w["school"].pk}
 
@@ -186,6 +200,17 @@ MATRIX: list[Row] = [
     Row("records:finalise_student", frozenset({"gvcn"}),
         lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}, method="post",
         allow_status=(409,)),
+    Row("records:correction_request", frozenset({"gvcn"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}),
+    # allowed, but the student has no issued record: refused with 409
+    Row("records:correction_request", frozenset({"gvcn"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}, method="post",
+        data={"reason": "Nhập nhầm điểm môn Toán."}, allow_status=(409,)),
+    Row("records:corrections", frozenset({"principal"}), _school),
+    Row("records:correction_decide", frozenset({"principal"}), _correction),
+    # the principal's decline is written (302); everyone else's is a 404
+    Row("records:correction_decide", frozenset({"principal"}), _correction, method="post",
+        data={"action": "decline", "reason": "Không có sai sót nào."}, allow_status=(302, 409)),
     Row("portal:index", frozenset({"parent", "parent_other", "student"})),
     Row("portal:download", frozenset({"ministry", "department", "local", "principal", "vice",
                                       "gvcn", "parent", "student"}), _portal_record),
@@ -194,6 +219,7 @@ MATRIX: list[Row] = [
     Row("reports:school", frozenset({"ministry", "department", "local", "principal", "vice"}),
         lambda w: {"pk": w["school"].pk}),
     Row("verification:index", PUBLIC),
+    Row("verification:status", PUBLIC, allow_status=(400,)),  # no code given: malformed
     Row("schooladmin:school", LEADERS, _school),
     Row("schooladmin:open_year", LEADERS, _school, method="post"),
     Row("schooladmin:create_class", LEADERS, _school, method="post"),

@@ -83,3 +83,57 @@ def test_unreadable_files_exit_3_with_a_message(tmp_path, signed_pdf, kind):
     assert result.exit_code == 3
     data = json.loads(result.output)
     assert data["verdict"] == "UNREADABLE" and data["problems"][0]["message"]
+
+
+def _status_list(tmp_path, record, digest, status, **more):
+    from hocba.verify.status import VersionStatus, status_list_document
+
+    entry = VersionStatus(record.record_id, record.version, digest, status, **more)
+    path = tmp_path / "status.json"
+    path.write_text(json.dumps(status_list_document([entry], "2026-12-02T10:00:00+00:00")))
+    return path
+
+
+def test_with_a_status_file_a_superseded_record_is_still_valid_but_said_superseded(
+    tmp_path, signed_pdf, pki, record
+):
+    path = tmp_path / "hocba.pdf"
+    path.write_bytes(signed_pdf)
+    digest = json.loads(verify(path, "--json", "--trust", str(pki.directory)).output)["record"][
+        "digest"
+    ]
+    status = _status_list(
+        tmp_path, record, digest, "superseded", superseded_by=2,
+        superseded_at="2026-12-02T09:00:00+00:00", superseded_reason="Sai nhận xét môn Toán.",
+    )  # fmt: skip
+    result = verify(path, "--trust", str(pki.directory), "--status-file", str(status))
+    assert result.exit_code == 0, result.output  # the signature verdict stays separate
+    assert (
+        "Trạng thái: Đã được thay thế bởi phiên bản 2 ngày 02/12/2026 — lý do: Sai nhận xét "
+        "môn Toán." in " ".join(result.output.split())
+    )
+    data = json.loads(
+        verify(path, "--json", "--trust", str(pki.directory), "--status-file", str(status)).output
+    )
+    assert data["verdict"] == "VALID" and data["status"]["status"] == "superseded"
+
+
+def test_without_a_status_source_the_report_has_no_status(tmp_path, signed_pdf, pki):
+    path = tmp_path / "hocba.pdf"
+    path.write_bytes(signed_pdf)
+    data = json.loads(verify(path, "--json", "--trust", str(pki.directory)).output)
+    assert "status" not in data
+
+
+def test_a_tampered_status_file_gives_unknown_status_and_keeps_the_verdict(
+    tmp_path, signed_pdf, pki, record
+):
+    path = tmp_path / "hocba.pdf"
+    path.write_bytes(signed_pdf)
+    status = _status_list(tmp_path, record, "0" * 64, "issued")
+    document = json.loads(status.read_text())
+    document["entries"][0]["status"] = "superseded"
+    status.write_text(json.dumps(document))
+    result = verify(path, "--trust", str(pki.directory), "--status-file", str(status))
+    assert result.exit_code == 0
+    assert "Trạng thái: không rõ" in result.output and "mã băm không khớp" in result.output

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "render": "hocba.cli.render:render",
     "pki": "hocba.cli.pki:pki",
     "sign": "hocba.cli.sign:sign",
+    "status": "hocba.cli.status:status",
     "token": "hocba.cli.api:token",
     "transfer": "hocba.cli.transfer:transfer",
     "verify": "hocba.cli.verify:verify",

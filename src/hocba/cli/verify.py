@@ -1,4 +1,5 @@
-"""``hocba verify FILE [--json] [--trust DIR]`` — judge a signed record PDF, offline."""
+"""``hocba verify FILE [--json] [--trust DIR] [--status-file F | --status-url URL]`` — judge a
+signed record PDF, offline; with a status source, also say whether the version is current."""
 
 from __future__ import annotations
 
@@ -29,11 +30,21 @@ _SEVERITY = {
               help="Thư mục danh sách tin cậy: CA gốc + CRL (mặc định $HOCBA_TRUST_DIR).")  # fmt: skip
 @click.option("--pair", "pair", type=click.Path(path_type=Path), default=None,
               help="Bản còn lại (PDF hoặc XML) của cùng học bạ: cả hai phải hợp lệ và cùng mã băm.")  # fmt: skip
-def verify(file: Path, as_json: bool, trust_dir: Path | None, pair: Path | None) -> None:
+@click.option("--status-file", "status_file", type=click.Path(path_type=Path), default=None,
+              help="Danh sách trạng thái xuất từ máy chủ (hocba status export): phiên bản này "
+                   "còn hiện hành hay đã được thay thế.")  # fmt: skip
+@click.option("--status-url", "status_url", default=None,
+              help="Địa chỉ trạng thái của máy chủ (…/xac-minh/trang-thai/): hỏi qua mạng "
+                   "phiên bản này còn hiện hành hay đã được thay thế.")  # fmt: skip
+def verify(
+    file: Path, as_json: bool, trust_dir: Path | None, pair: Path | None,
+    status_file: Path | None = None, status_url: str | None = None,
+) -> None:  # fmt: skip
     """Xác minh học bạ số (PDF hoặc XML): chữ ký, dấu thời gian, chuỗi tin cậy, thu hồi, dữ liệu.
 
     Không cần mạng. Mã thoát: 0 HỢP LỆ; 1 KHÔNG HỢP LỆ; 2 CHƯA XÁC ĐỊNH ĐƯỢC;
-    3 không đọc được tài liệu.
+    3 không đọc được tài liệu. Với --status-file hoặc --status-url, báo thêm phiên bản còn
+    hiện hành hay đã được thay thế (mã thoát vẫn theo chữ ký: bản bị thay thế vẫn là thật).
     """
     from hocba.verify import Problem, Verdict, VerificationReport, load_trust
 
@@ -64,11 +75,45 @@ def verify(file: Path, as_json: bool, trust_dir: Path | None, pair: Path | None)
         report = VerificationReport(
             Verdict.UNREADABLE, problems=(Problem("verify.internal_error", message),)
         )
+    if status_file is not None and status_url is not None:
+        raise click.UsageError("Chỉ dùng một trong --status-file và --status-url.")
+    found, status_error = _status(report, status_file, status_url)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        data = report.as_dict()
+        if status_file is not None or status_url is not None:
+            data["status"] = found.as_dict() if found else {"error": status_error}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print(console, file, report)
+        if found is not None:
+            colour = {"issued": "green", "superseded": "yellow"}.get(found.status, "dim")
+            console.print(f"Trạng thái: [{colour}]{found.label_vi}[/{colour}]")
+        elif status_error:
+            console.print(f"Trạng thái: [yellow]không rõ[/yellow] — {status_error}")
     sys.exit(report.exit_code)
+
+
+def _status(
+    report: object, status_file: Path | None, status_url: str | None
+) -> tuple[object | None, str]:
+    """The version's status from the source given (``None``, "" without one); never changes
+    the verdict: a superseded record is still authentic, just not current."""
+    from hocba.verify import VerificationReport
+    from hocba.verify.status import StatusUnavailable, fetch_status, load_status_list
+
+    assert isinstance(report, VerificationReport)
+    if status_file is None and status_url is None:
+        return None, ""
+    rec = report.record
+    if not (rec.record_id and rec.version and rec.digest):
+        return None, "tài liệu không có mã học bạ, phiên bản và mã băm để tra."
+    try:
+        if status_file is not None:
+            return load_status_list(status_file).find(rec.record_id, rec.version, rec.digest), ""
+        assert status_url is not None
+        return fetch_status(status_url, rec.record_id, rec.version, rec.digest), ""
+    except StatusUnavailable as exc:
+        return None, exc.message_vi
 
 
 def _is_zip(file: Path) -> bool:

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 
 class Permission(StrEnum):
+    CLASS_CORRECTION_REQUEST = "class:correction:request"  # GVCN asks to correct an issued record
     CLASS_EVALUATION_EDIT = "class:evaluation:edit"  # enter levels/scores/comments
     CLASS_RATING_EDIT = "class:rating:edit"  # qualities and competences (GVCN)
     CLASS_RECORD_FINALISE = "class:record:finalise"  # GVCN locks the class
@@ -15,6 +16,7 @@ class Permission(StrEnum):
     SCHOOL_API_TOKEN_MANAGE = "school:api_token:manage"  # vendor API tokens
     SCHOOL_AUDIT_VIEW = "school:audit:view"
     SCHOOL_CLASS_UNLOCK = "school:class:unlock"  # principal, with a written reason
+    SCHOOL_CORRECTION_APPROVE = "school:correction:approve"  # principal approves or declines
     SCHOOL_RECORD_SEAL = "school:record:seal"
     SCHOOL_RECORD_SIGN = "school:record:sign"  # principal
     SCHOOL_YEAR_MANAGE = "school:year:manage"  # open year, classes, teachers, enrolments

@@ -197,6 +197,12 @@ def _record_out(version: RecordVersion) -> RecordOut:
         overall_result=version.overall_result,
         digest=version.digest,
         issued_at=version.issued_at,
+        status=version.status,
+        superseded_by=version.superseded_by.version if version.superseded_by else None,
+        superseded_reason=(
+            version.superseded_by.correction_reason or None if version.superseded_by else None
+        ),
+        superseded_at=version.superseded_at,
         links=links,
     )
 
@@ -204,7 +210,7 @@ def _record_out(version: RecordVersion) -> RecordOut:
 @api.get(
     "/records",
     response={200: RecordPage, **ERRORS},
-    summary="Học bạ đã ban hành của trường (phân trang bằng con trỏ)",
+    summary="Học bạ đã ban hành của trường, hiện hành và đã được thay thế (phân trang bằng con trỏ)",
     tags=["records"],
 )
 def list_records(

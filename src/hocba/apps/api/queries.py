@@ -118,9 +118,9 @@ def record_page(
     limit: int,
 ) -> Page:
     qs = RecordVersion.objects.filter(
-        status=RecordVersion.Status.ISSUED,
+        status__in=RecordVersion.PUBLISHED,
         enrolment__in=policy.enrolments_visible_to(agent),
-    ).select_related("enrolment__student", "enrolment__school_class__school_year")
+    ).select_related("enrolment__student", "enrolment__school_class__school_year", "superseded_by")
     if school_year:
         qs = qs.filter(enrolment__school_class__school_year__code=school_year)
     if class_id is not None:

@@ -93,6 +93,13 @@ class RecordOut(Schema):
     overall_result: str
     digest: str = Field(description="SHA-256 của JSON chuẩn hóa (RFC 8785)")
     issued_at: dt.datetime | None
+    status: str = Field(
+        description="issued: phiên bản hiện hành; superseded: đã được thay thế bởi phiên bản "
+        "điều chỉnh (vẫn là bản thật, vẫn xác minh được)"
+    )
+    superseded_by: int | None = Field(description="Số phiên bản thay thế; null nếu hiện hành")
+    superseded_reason: str | None = Field(description="Lý do điều chỉnh của phiên bản thay thế")
+    superseded_at: dt.datetime | None = Field(description="Thời điểm bị thay thế")
     links: dict[str, str] = Field(description="Đường dẫn tải tệp: pdf, json, xml")
 
 

@@ -131,12 +131,13 @@ def _not_found(detail: str) -> NotAllowed:
 
 
 def issued_version(agent: SchoolAgent, version_id: int) -> RecordVersion:
-    """One issued record version the agent may view; 404 (``NotAllowed``) otherwise."""
+    """One issued record version (current or superseded) the agent may view; 404
+    (``NotAllowed``) otherwise."""
     version = (
         RecordVersion.objects.select_related(
-            "enrolment__student", "enrolment__school_class__school__org_unit"
+            "enrolment__student", "enrolment__school_class__school__org_unit", "superseded_by"
         )
-        .filter(pk=version_id, status=RecordVersion.Status.ISSUED)
+        .filter(pk=version_id, status__in=RecordVersion.PUBLISHED)
         .first()
     )
     if version is None:

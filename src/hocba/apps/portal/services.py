@@ -42,10 +42,11 @@ def _family_student_ids(user: Any) -> list[int]:
 
 
 def issued_records(user: Any) -> QuerySet[RecordVersion]:
-    """Issued versions of the user's own children / own, across years (newest year first)."""
+    """Issued versions of the user's own children / own, across years (newest year first,
+    newest version first): the current ones and those superseded by a correction."""
     return (
         RecordVersion.objects.filter(
-            status=RecordVersion.Status.ISSUED,
+            status__in=RecordVersion.PUBLISHED,
             enrolment__in=policy.enrolments_visible_to(user),
             enrolment__student_id__in=_family_student_ids(user),
         )
@@ -53,23 +54,37 @@ def issued_records(user: Any) -> QuerySet[RecordVersion]:
             "enrolment__student",
             "enrolment__school_class__school",
             "enrolment__school_class__school_year",
+            "superseded_by",
         )
-        .order_by("enrolment__student__full_name", "-enrolment__school_class__school_year__code")
+        .order_by(
+            "enrolment__student__full_name",
+            "-enrolment__school_class__school_year__code",
+            "record_id",
+            "-version",
+        )
     )
 
 
 def records_by_child(user: Any) -> list[ChildRecords]:
-    """Each child (or the student themself) with their issued records; ``NotAllowed`` (404)
-    for a user with no family grant: the portal is not a staff page."""
+    """Each child (or the student themself) with their current issued records, each with its
+    older versions (``.older``: superseded, with the reason, still downloadable); ``NotAllowed``
+    (404) for a user with no family grant: the portal is not a staff page."""
     students = _family_student_ids(user)
     if not students:
         raise NotAllowed("Không tìm thấy trang.", detail="no family grant")
     children: dict[int, ChildRecords] = {}
     for student in Student.objects.filter(pk__in=students).order_by("full_name"):
         children[student.pk] = ChildRecords(student)
-    for version in issued_records(user):
+    current: dict[Any, RecordVersion] = {}
+    for version in issued_records(user):  # newest version of each record first
         version.result_label = _RESULT_LABELS.get(version.overall_result, "")  # type: ignore[attr-defined]
-        children[version.enrolment.student_id].records.append(version)
+        version.older = []  # type: ignore[attr-defined]
+        newest = current.get(version.record_id)
+        if newest is None:
+            current[version.record_id] = version
+            children[version.enrolment.student_id].records.append(version)
+        else:
+            newest.older.append(version)  # type: ignore[attr-defined]
     return list(children.values())
 
 
@@ -93,7 +108,7 @@ def download(user: Any, version_pk: int, fmt: str) -> Download:
         RecordVersion.objects.select_related(
             "enrolment__student", "enrolment__school_class__school__org_unit"
         )
-        .filter(pk=version_pk, status=RecordVersion.Status.ISSUED)
+        .filter(pk=version_pk, status__in=RecordVersion.PUBLISHED)
         .first()
     )
     if version is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from hocba.apps.records.models import (
+    CorrectionRequest,
     RatingEvaluation,
     RecordVersion,
     SubjectEvaluation,
@@ -37,3 +38,20 @@ class RecordVersionAdmin(admin.ModelAdmin):
     list_filter = ("status", "overall_result")
     raw_id_fields = ("enrolment",)
     readonly_fields = ("record_id", "version", "digest", "canonical", "created_at")
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are written by ``records.corrections`` only (audited there)."""
+
+    list_display = ("version", "status", "requested_at", "decided_at", "new_version")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -117,3 +117,30 @@ class UnlockForm(forms.Form):
             "max_length": "Lý do mở khóa dài quá 1000 ký tự.",
         },
     )
+
+
+def _reason_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        min_length=MIN_REASON,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=help_text,
+        error_messages={
+            "required": f"Cần ghi {label.lower()}.",
+            "min_length": f"{label} cần ít nhất {MIN_REASON} ký tự.",
+            "max_length": f"{label} dài quá 1000 ký tự.",
+        },
+    )
+
+
+class CorrectionForm(forms.Form):
+    reason = _reason_field(
+        "Lý do điều chỉnh",
+        "Ghi rõ nội dung sai và cần sửa. Lý do được in trên học bạ phiên bản mới, hiện trên trang "
+        "xác minh của phiên bản cũ và lưu vào nhật ký.",
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = _reason_field("Lý do từ chối", "Lý do được gửi lại cho GVCN và lưu vào nhật ký.")

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from hocba.apps.accounts.menu import Link
 from hocba.apps.accounts.models import SCHOOL_LEADER_ROLES, Grant, Role
+from hocba.apps.directory.models import School
 from hocba.apps.records.review import catalog_of
 
 
@@ -24,5 +25,10 @@ def links(grant: Grant) -> list[Link]:
             Link("Xem xét và chốt lớp", reverse("records:review", args=[cid])),
         ]
     if grant.role in SCHOOL_LEADER_ROLES and grant.org_unit_id:
-        return [Link("Các lớp của trường", reverse("records:classes"))]
+        out = [Link("Các lớp của trường", reverse("records:classes"))]
+        school = School.objects.filter(org_unit_id=grant.org_unit_id).first()
+        if grant.role == Role.PRINCIPAL and school is not None:
+            url = reverse("records:corrections", args=[school.pk])
+            out.append(Link("Đề nghị điều chỉnh học bạ", url))
+        return out
     return []

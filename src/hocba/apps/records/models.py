@@ -138,6 +138,9 @@ class RecordVersion(models.Model):
         ISSUED = "issued", "Đã ban hành"
         SUPERSEDED = "superseded", "Đã được thay thế"
 
+    # Issued, current or superseded by a correction: authentic, verifiable, downloadable.
+    PUBLISHED: ClassVar = (Status.ISSUED, Status.SUPERSEDED)
+
     enrolment = models.ForeignKey(
         Enrolment, verbose_name="ghi danh", on_delete=models.PROTECT, related_name="records"
     )
@@ -155,6 +158,18 @@ class RecordVersion(models.Model):
     xml = models.FileField("tệp XML", upload_to="records/%Y/", blank=True)
     issued_at = models.DateTimeField("ban hành lúc", null=True, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    # A correction (version > 1): the reason the principal approved, also in the document.
+    correction_reason = models.TextField("lý do điều chỉnh", blank=True)
+    # Set when a newer version of the same record is issued (DESIGN principle 2).
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name="được thay thế bởi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+    )
+    superseded_at = models.DateTimeField("thay thế lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "phiên bản học bạ"
@@ -230,3 +245,64 @@ class StudentUnlock(models.Model):
 
     def __str__(self) -> str:
         return f"Mở khóa học sinh #{self.enrolment_id}"
+
+
+class CorrectionRequest(models.Model):
+    """The GVCN asks to correct an issued record; the principal approves (the student's working
+    data is unlocked, a new version is built and signed again) or declines (DOMAIN §6)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Chờ hiệu trưởng duyệt"
+        APPROVED = "approved", "Đã duyệt, đang điều chỉnh"
+        DECLINED = "declined", "Bị từ chối"
+        COMPLETED = "completed", "Đã ban hành phiên bản mới"
+
+    OPEN: ClassVar = (Status.REQUESTED, Status.APPROVED)
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="học sinh", on_delete=models.PROTECT, related_name="corrections"
+    )
+    version = models.ForeignKey(
+        RecordVersion,
+        verbose_name="phiên bản cần điều chỉnh",
+        on_delete=models.PROTECT,
+        related_name="correction_requests",
+    )
+    reason = models.TextField("lý do điều chỉnh")
+    status = models.CharField(
+        "trạng thái", max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        "auth.User", verbose_name="người đề nghị", null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    requested_at = models.DateTimeField("đề nghị lúc")
+    decided_by = models.ForeignKey(
+        "auth.User", verbose_name="người duyệt", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("duyệt lúc", null=True, blank=True)
+    decline_reason = models.TextField("lý do từ chối", blank=True)
+    new_version = models.ForeignKey(
+        RecordVersion,
+        verbose_name="phiên bản mới",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "đề nghị điều chỉnh học bạ"
+        verbose_name_plural = "đề nghị điều chỉnh học bạ"
+        ordering: ClassVar = ["-requested_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=models.Q(status__in=["requested", "approved"]),
+                name="correction_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Điều chỉnh học bạ #{self.version_id}"

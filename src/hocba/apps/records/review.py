@@ -9,13 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.directory import tenancy
 from hocba.apps.directory.models import Enrolment, SchoolClass
 from hocba.apps.records.models import (
     ClassFinalisation,
+    CorrectionRequest,
     RatingEvaluation,
     RecordVersion,
     StudentUnlock,
@@ -37,6 +38,15 @@ KINDS = {
 }
 
 
+def latest_only(versions: QuerySet[RecordVersion]) -> QuerySet[RecordVersion]:
+    """Each enrolment's newest version only: a record being corrected counts once, as its new
+    version; a superseded one never counts."""
+    newer = RecordVersion.objects.filter(
+        enrolment_id=OuterRef("enrolment_id"), version__gt=OuterRef("version")
+    )
+    return versions.exclude(Exists(newer))
+
+
 def is_locked(cls: SchoolClass) -> bool:
     return ClassFinalisation.objects.filter(school_class=cls, locked=True).exists()
 
@@ -48,6 +58,16 @@ def open_unlocks(cls: SchoolClass) -> dict[int, StudentUnlock]:
         for u in StudentUnlock.objects.filter(
             enrolment__school_class=cls, relocked_at__isnull=True
         ).select_related("unlocked_by")
+    }
+
+
+def open_corrections(cls: SchoolClass) -> dict[int, CorrectionRequest]:
+    """The students of ``cls`` with a correction requested or in progress (one at most each)."""
+    return {
+        c.enrolment_id: c
+        for c in CorrectionRequest.objects.filter(
+            enrolment__school_class=cls, status__in=CorrectionRequest.OPEN
+        ).select_related("version")
     }
 
 
@@ -332,7 +352,7 @@ def class_states(classes: QuerySet[SchoolClass]) -> list[ClassState]:
     }
     statuses: dict[int, dict[str, int]] = {}
     for class_id, status, n in (
-        RecordVersion.objects.filter(enrolment__school_class__in=classes)
+        latest_only(RecordVersion.objects.filter(enrolment__school_class__in=classes))
         .order_by()
         .values_list("enrolment__school_class_id", "status")
         .annotate(n=Count("id"))

@@ -199,6 +199,8 @@ class Loaded:
     guardianships: list[Guardianship]
     history: list[Enrolment]  # every enrolment of the student
     principal: Staff | None
+    version: int = 1  # of the student's latest record version (a correction's is N + 1)
+    correction_reason: str = ""
 
     def build(self) -> Record:
         """The record (raises like ``build_record``)."""
@@ -243,6 +245,12 @@ def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Loaded]:
     principals = {
         school_id: _principal(school_id) for school_id in {e.school_class.school_id for e in found}
     }
+    latest = {
+        enrolment_id: (version, reason)
+        for enrolment_id, version, reason in RecordVersion.objects.filter(enrolment_id__in=ids)
+        .order_by("enrolment_id", "version")
+        .values_list("enrolment_id", "version", "correction_reason")
+    }
     return [
         Loaded(
             e,
@@ -251,6 +259,7 @@ def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Loaded]:
             links[e.student_id],
             history[e.student_id],
             principals[e.school_class.school_id],
+            *latest.get(e.pk, (1, "")),
         )
         for e in found
     ]
@@ -271,6 +280,8 @@ def _build(loaded: Loaded) -> Record:
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "record_id": str(record_uuid(school.school_code, student.student_code, year.code)),
+        "version": loaded.version,
+        "correction_reason": loaded.correction_reason or None,
         "scheme": "TT27/2020",
         "school_year": year.code,
         "grade": cls.grade,
@@ -363,4 +374,5 @@ def store_version(enrolment: Enrolment, record: Record) -> RecordVersion:
         digest=digest,
         canonical=canonical_json(record),
         overall_result=record.overall_result.value if record.overall_result else "",
+        correction_reason=record.correction_reason or "",
     )

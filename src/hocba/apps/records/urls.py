@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hocba.apps.records import views
+from hocba.apps.records import correction_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -34,5 +34,18 @@ urlpatterns = [
     ),
     path(
         "<int:class_id>/chot/<int:enrolment_id>/", views.finalise_student, name="finalise_student"
+    ),
+    path(
+        "<int:class_id>/dieu-chinh/<int:enrolment_id>/",
+        correction_views.request_correction,
+        name="correction_request",
+    ),
+    path(
+        "dieu-chinh/truong/<int:school_id>/",
+        correction_views.school_corrections,
+        name="corrections",
+    ),
+    path(
+        "dieu-chinh/<int:request_id>/", correction_views.decide_correction, name="correction_decide"
     ),
 ]

@@ -238,12 +238,16 @@ def _review_page(
     reviews = review.review_class(cls)
     bars = review.result_chart(reviews)
     unlocks = review.open_unlocks(cls)
+    open_corrections = review.open_corrections(cls)
     return render(
         request,
         "records/review.html",
         {
             "cls": cls,
-            "rows": [(r, unlocks.get(r.enrolment.pk)) for r in reviews],
+            "rows": [
+                (r, unlocks.get(r.enrolment.pk), open_corrections.get(r.enrolment.pk))
+                for r in reviews
+            ],
             "statuses": RecordVersion.Status.choices,
             "bars": bars,
             "chart_height": 12 + 30 * len(bars),
@@ -255,6 +259,8 @@ def _review_page(
             "can_finalise": policy.can(request.user, P.CLASS_RECORD_FINALISE, cls),
             "can_unlock": policy.can(request.user, P.SCHOOL_CLASS_UNLOCK, cls),
             "can_sign": policy.can(request.user, P.CLASS_RECORD_SIGN, cls),
+            "can_request": policy.can(request.user, P.CLASS_CORRECTION_REQUEST, cls),
+            "can_approve": policy.can(request.user, P.SCHOOL_CORRECTION_APPROVE, cls),
         },
         status=status,
     )

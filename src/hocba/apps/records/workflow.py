@@ -63,7 +63,7 @@ def _ensure_editable(enrolment: Enrolment, cls: SchoolClass) -> None:
             "Lớp đã chốt dữ liệu: không thể sửa. Cần hiệu trưởng mở khóa lớp trước.",
             detail=f"class {cls.pk} is finalised",
         )
-    if RecordVersion.objects.filter(enrolment=enrolment, status__in=review.SIGNED).exists():
+    if _current_status(enrolment) in review.SIGNED:  # an approved correction opens version N+1
         raise EntryRefused(
             "Học bạ của học sinh này đã ký: việc sửa cần lập phiên bản điều chỉnh.",
             detail=f"enrolment {enrolment.pk} has a signed record",

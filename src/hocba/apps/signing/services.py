@@ -31,7 +31,9 @@ from hocba.apps.accounts.permissions import Permission
 from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import School, SchoolClass
+from hocba.apps.records import corrections
 from hocba.apps.records.models import ClassFinalisation, RecordVersion
+from hocba.apps.records.review import latest_only
 from hocba.apps.signing.backends import (
     ConfiguredBackend,
     SigningBackend,
@@ -96,10 +98,10 @@ def start_principal_signing(
 
 
 def current_versions(*, classes: Iterable[SchoolClass]) -> QuerySet[RecordVersion]:
-    """Record versions of the classes' students (not superseded), in register order."""
+    """The current record version of each of the classes' students (the newest: never a
+    superseded one; while a correction runs, its new version), in register order."""
     return (
-        RecordVersion.objects.filter(enrolment__school_class__in=list(classes))
-        .exclude(status=S.SUPERSEDED)
+        latest_only(RecordVersion.objects.filter(enrolment__school_class__in=list(classes)))
         .select_related("enrolment__student", "enrolment__school_class")
         .order_by("enrolment__school_class__name", "enrolment__register_number", "pk")
     )
@@ -613,6 +615,7 @@ def _commit(batch: SigningBatch, w: _Work, before: S, after: S, role: SignerRole
         if after == S.ISSUED:
             audit.record(EventTag.RECORD_ISSUED, actor=actor, subject=locked, scope_path=scope,
                          data={"batch_id": batch.pk, "verdict": verdict})  # fmt: skip
+            corrections.supersede_older(locked, actor=actor, scope_path=scope)
 
 
 @transaction.atomic
@@ -738,7 +741,11 @@ def issued_file(user: Any, version: RecordVersion, fmt: str) -> tuple[str, str, 
     Staff and officers' views are audited (``RECORD_VIEWED``); a family's own are not."""
     enrolment = version.enrolment
     policy.require(user, Permission.STUDENT_RECORD_VIEW, enrolment)
-    if version.status != S.ISSUED or fmt not in _FORMATS or (fmt == "pdf" and not version.pdf):
+    if (
+        version.status not in RecordVersion.PUBLISHED
+        or fmt not in _FORMATS
+        or (fmt == "pdf" and not version.pdf)
+    ):
         raise NotAllowed(
             "Không tìm thấy hoặc bạn không có quyền.", detail=f"version {version.pk} {fmt}"
         )

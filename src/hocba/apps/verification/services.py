@@ -10,6 +10,7 @@ rate-limited per client address in the shared cache (``accounts.ratelimit``).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from dataclasses import dataclass
@@ -105,11 +106,22 @@ class CodeStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Supersession:
+    """What replaced a superseded version: the newer version's number, when it was issued and
+    the correction's reason (DESIGN principle 2)."""
+
+    version: int
+    at: dt.datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class CodeResult:
     status: CodeStatus
     code: TypedCode | None = None
     version: int | None = None
     """The issued version the code matched (a digest names exactly one)."""
+    superseded: Supersession | None = None
 
 
 _PUBLISHED = (RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED)
@@ -126,15 +138,23 @@ def lookup_code(text: str) -> CodeResult:
         matches = matches.filter(record_id=code.record_id)
     if code.version is not None:
         matches = matches.filter(version=code.version)
-    found = list(matches.values_list("status", "version")[:2])
+    found = list(matches.select_related("superseded_by")[:2])
     if not found:
         return CodeResult(CodeStatus.NOT_FOUND, code)
     if len(found) > 1:
         return CodeResult(CodeStatus.AMBIGUOUS, code)
-    status, version = found[0]
-    if status == RecordVersion.Status.ISSUED:
-        return CodeResult(CodeStatus.CURRENT, code, version)
-    return CodeResult(CodeStatus.SUPERSEDED, code, version)
+    match = found[0]
+    if match.status == RecordVersion.Status.ISSUED:
+        return CodeResult(CodeStatus.CURRENT, code, match.version)
+    return CodeResult(CodeStatus.SUPERSEDED, code, match.version, supersession(match))
+
+
+def supersession(version: RecordVersion) -> Supersession | None:
+    """The version that directly replaced ``version``: its number, date and reason."""
+    newer = version.superseded_by
+    if newer is None:
+        return None
+    return Supersession(newer.version, version.superseded_at, newer.correction_reason)
 
 
 # --- a presented PDF -------------------------------------------------------------------------
@@ -230,6 +250,8 @@ class UploadResult:
     report: VerificationReport
     standing: Standing | None
     """What this server knows of the record the file names; None when it names none."""
+    superseded: Supersession | None = None
+    """For a VALID file of a superseded version: what replaced it, when and why."""
 
     @property
     def line(self) -> StatusLine | None:
@@ -262,4 +284,13 @@ def verify_upload(data: bytes) -> UploadResult:
     record_id, version, digest = _named(report, looks_like_xml(data))
     if report.verdict is Verdict.UNREADABLE or not record_id:
         return UploadResult(report, None)
-    return UploadResult(report, record_standing(record_id, version, digest))
+    standing = record_standing(record_id, version, digest)
+    superseded = None
+    if standing is Standing.SUPERSEDED and report.verdict is Verdict.VALID:
+        old = (
+            RecordVersion.objects.select_related("superseded_by")
+            .filter(record_id=record_id, digest=(digest or "").lower(), status__in=_PUBLISHED)
+            .first()
+        )
+        superseded = supersession(old) if old is not None else None
+    return UploadResult(report, standing, superseded)

@@ -7,4 +7,5 @@ from hocba.apps.verification import views
 app_name = "verification"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("trang-thai/", views.status, name="status"),
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from hocba.apps.accounts import ratelimit
 from hocba.apps.limits import file_limits
@@ -44,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
         if upload.is_valid():
             try:
                 result = services.verify_upload(upload.cleaned_data["pdf"].read())
-                context.update(report=result.report, status_line=result.line)
+                context.update(report=result.report, status_line=result.line, upload_result=result)
             except services.UploadTooLarge as err:
                 upload.add_error("pdf", err.message_vi)
     elif request.method == "POST" or wants_code:
@@ -53,3 +53,15 @@ def index(request: HttpRequest) -> HttpResponse:
             context["lookup"] = services.lookup_code(code.cleaned_data["code"])
     context.update(upload=upload, code_form=code)
     return render(request, TEMPLATE, context)
+
+
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    """The status of one version as JSON (``hocba verify --status-url``), found by the code
+    under its QR code: the same answer as the page's lookup, rate-limited the same way."""
+    from hocba.apps.verification.status import status_answer
+
+    if not services.allow_request(ratelimit.client_address(request)):
+        return JsonResponse({"error": {"code": "rate_limited", "message": TOO_MANY}}, status=429)
+    answer = status_answer(request.GET.get("q", ""))
+    return JsonResponse(answer, status=400 if answer["status"] == "malformed" else 200)
