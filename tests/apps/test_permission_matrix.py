@@ -88,6 +88,28 @@ def _portal_record(w: dict[str, Any]) -> dict[str, Any]:
 
 
 LEADERS = frozenset({"principal", "vice"})
+REVIEWERS = frozenset({"gvcn", "principal", "vice"})
+PROPOSAL = {"kind": "dot_xuat", "title": "Vẽ tranh đạt giải", "reason": "Tiến bộ rõ rệt trong năm."}
+
+
+def _commendation(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.records.models import Commendation
+
+    found = Commendation.objects.create(
+        enrolment=w["enrolment"], kind="dot_xuat", title="Vẽ tranh", reason="Tiến bộ rõ rệt.",
+        proposed_at=w["enrolment"].enrolled_on,
+    )  # fmt: skip
+    return {**_school_class(w), "commendation_id": found.pk}
+
+
+def _not_completed(w: dict[str, Any]) -> dict[str, Any]:
+    """The world's student at "Chưa hoàn thành" (the supplementary page lists only those)."""
+    from hocba.apps.records.models import SubjectEvaluation
+
+    SubjectEvaluation.objects.filter(enrolment=w["enrolment"], subject_code="TOAN").update(
+        level="C", test_score=3, comment="Cần ôn tập."
+    )
+    return {**_school_class(w), "enrolment_id": w["enrolment"].pk}
 
 
 def _school(w: dict[str, Any]) -> dict[str, Any]:
@@ -180,6 +202,20 @@ MATRIX: list[Row] = [
     Row("records:finalise_student", frozenset({"gvcn"}),
         lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}, method="post",
         allow_status=(409,)),
+    Row("records:commendations", REVIEWERS, _school_class),
+    Row("records:propose_commendation", frozenset({"gvcn", "principal"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}, method="post",
+        data=PROPOSAL, allow_status=(302,)),
+    Row("records:decide_commendation", frozenset({"principal"}), _commendation, method="post",
+        data={"decision": "approve"}, allow_status=(302,)),
+    # the GVCN's POST withdraws the proposal, so the principal's finds none (404); the
+    # denials while it exists: tests/apps/records/test_commendations.py
+    Row("records:withdraw_commendation", frozenset({"gvcn", "principal"}), _commendation,
+        method="post", allow_status=(302, 404)),
+    Row("records:supplementary", REVIEWERS, _school_class),
+    Row("records:supplementary_student", frozenset({"gvcn"}), _not_completed),
+    Row("records:decide_promotion", frozenset({"principal"}), _not_completed, method="post",
+        allow_status=(422,)),
     Row("portal:index", frozenset({"parent", "parent_other", "student"})),
     Row("portal:download", frozenset({"ministry", "department", "local", "principal", "vice",
                                       "gvcn", "parent", "student"}), _portal_record),

@@ -167,13 +167,26 @@ def _allows(grant: Grant, perm: P, obj: Any, subject: str | None) -> bool:
     match perm:
         case P.CLASS_EVALUATION_EDIT:
             return homeroom or _teaches(grant, obj, subject)
-        case P.CLASS_RATING_EDIT | P.CLASS_RECORD_FINALISE | P.CLASS_RECORD_SIGN:
+        case (
+            P.CLASS_RATING_EDIT
+            | P.CLASS_RECORD_FINALISE
+            | P.CLASS_RECORD_SIGN
+            | P.CLASS_SUPPLEMENTARY_EDIT
+        ):
             return homeroom
+        case P.CLASS_COMMENDATION_PROPOSE:
+            return homeroom or principal
         case P.CLASS_RECORD_REVIEW:
             return homeroom or leader
         case P.CLASS_ROSTER_IMPORT:
             return homeroom or leader
-        case P.SCHOOL_CLASS_UNLOCK | P.SCHOOL_RECORD_SIGN | P.SCHOOL_RECORD_SEAL:
+        case (
+            P.SCHOOL_CLASS_UNLOCK
+            | P.SCHOOL_COMMENDATION_APPROVE
+            | P.SCHOOL_PROMOTION_DECIDE
+            | P.SCHOOL_RECORD_SIGN
+            | P.SCHOOL_RECORD_SEAL
+        ):
             return principal
         case P.SCHOOL_API_TOKEN_MANAGE:
             return principal or admin
