@@ -4,6 +4,7 @@ student's supplementary assessment, with Vietnamese messages."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django import forms
@@ -104,13 +105,16 @@ def parse_supplementary(
         errors.append("Nhận xét dài quá 2000 ký tự.")
     if errors:
         return None, errors
-    assessment = SupplementaryAssessment.model_validate(
-        {
-            "assessed_on": assessed_on,
-            "subjects": subjects,
-            "qualities": ratings["quality"],
-            "competences": ratings["competence"],
-            "comment": comment,
-        }
+    assessment = SupplementaryAssessment.model_validate_json(
+        json.dumps(
+            {
+                "assessed_on": assessed_on.isoformat(),
+                "subjects": subjects,
+                "qualities": ratings["quality"],
+                "competences": ratings["competence"],
+                "comment": comment,
+            }
+        ),
+        strict=True,
     )
     return assessment, []
