@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from hocba.apps.accounts.models import Role
 from hocba.apps.accounts.services import create_user
@@ -97,7 +98,7 @@ def _commendation(w: dict[str, Any]) -> dict[str, Any]:
 
     found = Commendation.objects.create(
         enrolment=w["enrolment"], kind="dot_xuat", title="Vẽ tranh", reason="Tiến bộ rõ rệt.",
-        proposed_at=w["enrolment"].enrolled_on,
+        proposed_at=timezone.now(),
     )  # fmt: skip
     return {**_school_class(w), "commendation_id": found.pk}
 

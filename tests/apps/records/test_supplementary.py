@@ -171,6 +171,19 @@ def test_the_entry_form_says_what_is_missing(world):
     assert status(student) == S.SUPPLEMENTARY
 
 
+def test_a_supplementary_assessment_is_corrected_after_the_principal_unlocks_the_student(world):
+    student = finalised_with_one_not_completed(world)
+    yearend.save_supplementary(world.gvcn, student, assessment("H", 6))
+    assert status(student) == S.FINAL
+    with pytest.raises(EntryRefused):  # ready to sign: a change needs the principal
+        yearend.save_supplementary(world.gvcn, student, assessment("H", 8))
+    workflow.unlock_student(world.principal, student, "Nhập nhầm điểm kiểm tra bổ sung.")
+    assert yearend.save_supplementary(world.gvcn, student, assessment("H", 8)) == S.DRAFT
+    workflow.finalise_student(world.gvcn, student)
+    assert status(student) == S.FINAL
+    assert build_record(student).supplementary.subjects[0].test_score == 8
+
+
 def test_unlocking_the_class_reopens_a_waiting_record(world):
     student = finalised_with_one_not_completed(world)
     workflow.unlock_class(world.principal, world.cls, "Sửa điểm môn Tiếng Việt của lớp.")

@@ -16,8 +16,8 @@ class Permission(StrEnum):
     CLASS_SUPPLEMENTARY_EDIT = "class:supplementary:edit"  # GVCN: summer re-assessment
     SCHOOL_API_TOKEN_MANAGE = "school:api_token:manage"  # vendor API tokens
     SCHOOL_AUDIT_VIEW = "school:audit:view"
-    SCHOOL_COMMENDATION_APPROVE = "school:commendation:approve"  # principal decides proposals
     SCHOOL_CLASS_UNLOCK = "school:class:unlock"  # principal, with a written reason
+    SCHOOL_COMMENDATION_APPROVE = "school:commendation:approve"  # principal decides proposals
     SCHOOL_PROMOTION_DECIDE = "school:promotion:decide"  # principal, after re-assessment
     SCHOOL_RECORD_SEAL = "school:record:seal"
     SCHOOL_RECORD_SIGN = "school:record:sign"  # principal

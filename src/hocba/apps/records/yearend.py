@@ -190,17 +190,21 @@ def _current(enrolment: Enrolment) -> RecordVersion | None:
     )
 
 
-def _ensure_awaiting(enrolment: Enrolment, cls: SchoolClass) -> RecordVersion:
+def _ensure_awaiting(enrolment: Enrolment, cls: SchoolClass) -> RecordVersion | None:
     """Supplementary results and decisions are entered after finalising, while the student's
-    record waits for them (status ``supplementary``)."""
+    record waits for them (status ``supplementary``) — or, to correct them, while the principal
+    has unlocked the student (then ``None``: the GVCN's finalising again rebuilds the record)."""
     current = _current(enrolment)
-    if not review.is_locked(cls) or current is None or current.status != Status.SUPPLEMENTARY:
-        raise EntryRefused(
-            "Chỉ nhập đánh giá bổ sung sau khi lớp đã chốt, cho học sinh có học bạ đang chờ "
-            "đánh giá bổ sung.",
-            detail=f"enrolment {enrolment.pk} is not awaiting a supplementary assessment",
-        )
-    return current
+    if review.is_locked(cls) and current is not None:
+        if current.status == Status.SUPPLEMENTARY:
+            return current
+        if review.is_editable(enrolment, cls) and current.status == Status.DRAFT:
+            return None
+    raise EntryRefused(
+        "Chỉ nhập đánh giá bổ sung sau khi lớp đã chốt, cho học sinh có học bạ đang chờ "
+        "đánh giá bổ sung (hoặc được hiệu trưởng mở khóa để sửa).",
+        detail=f"enrolment {enrolment.pk} is not awaiting a supplementary assessment",
+    )
 
 
 def restate(enrolment: Enrolment, current: RecordVersion) -> str:
@@ -257,7 +261,7 @@ def save_supplementary(
     if later is not OverallResult.NOT_DONE:
         summary.promotion = None  # completed: no decision to take
     summary.save(update_fields=["supplementary", "promotion", "updated_at"])
-    status = restate(enrolment, current)
+    status = restate(enrolment, current) if current is not None else Status.DRAFT
     audit.record(
         EventTag.EVALUATION_SUPPLEMENTARY_CHANGED, actor=actor, subject=summary,
         scope_path=_scope(cls),
@@ -301,7 +305,7 @@ def decide_promotion(actor: Any, enrolment: Enrolment, decision: str, decided_on
     summary = YearSummary.objects.get(enrolment=enrolment)
     summary.promotion = {"decision": decision, "decided_on": decided_on.isoformat()}
     summary.save(update_fields=["promotion", "updated_at"])
-    status = restate(enrolment, current)
+    status = restate(enrolment, current) if current is not None else Status.DRAFT
     audit.record(
         EventTag.EVALUATION_PROMOTION_DECIDED, actor=actor, subject=summary,
         scope_path=_scope(cls),

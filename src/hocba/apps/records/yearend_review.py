@@ -55,6 +55,12 @@ class SupplementaryRow:
     status: str
     subjects: list[SubjectResult] = field(default_factory=list)  # to re-assess
     ratings: list[tuple[str, Rating]] = field(default_factory=list)  # (kind, rating)
+    unlocked: bool = False  # the principal reopened the student: corrections allowed
+
+    @property
+    def open(self) -> bool:
+        """The supplementary assessment and decision can be entered now."""
+        return self.waiting or (self.unlocked and self.status == Status.DRAFT)
 
     @property
     def record(self) -> Record:
@@ -100,6 +106,7 @@ def supplementary_rows(cls: SchoolClass) -> list[SupplementaryRow]:
     be re-assessed in (subjects at level C or tested below 5; qualities and competences
     "Cần cố gắng") and where their record stands."""
     rows = []
+    unlocked = review.open_unlocks(cls)
     for r in review.review_class(cls):
         if r.record is None or r.result is not OverallResult.NOT_DONE:
             continue
@@ -115,5 +122,5 @@ def supplementary_rows(cls: SchoolClass) -> list[SupplementaryRow]:
             for x in xs
             if x.level.value == "C"
         ]
-        rows.append(SupplementaryRow(r, r.status, subjects, ratings))
+        rows.append(SupplementaryRow(r, r.status, subjects, ratings, r.enrolment.pk in unlocked))
     return rows

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hocba.apps.accounts import policy
@@ -153,6 +154,7 @@ def _supplementary_page(
             "can_edit": policy.can(request.user, P.CLASS_SUPPLEMENTARY_EDIT, cls),
             "can_decide": policy.can(request.user, P.SCHOOL_PROMOTION_DECIDE, cls),
             "decisions": [(d.value, d.label_vi) for d in PromotionDecision],
+            "today": timezone.localdate(),
             "error": error,
         },
         status=status,
@@ -162,6 +164,14 @@ def _supplementary_page(
 @login_required
 def supplementary(request: HttpRequest, class_id: int) -> HttpResponse:
     return _supplementary_page(request, _class(request, class_id, P.CLASS_RECORD_REVIEW))
+
+
+def _next_step(status: str) -> str:
+    if status == RecordVersion.Status.FINAL:
+        return "học bạ sẵn sàng để ký."
+    if status == RecordVersion.Status.DRAFT:
+        return "GVCN chốt lại học sinh ở trang xem xét lớp."
+    return "chờ quyết định của hiệu trưởng."
 
 
 def _row(cls: SchoolClass, enrolment_id: int) -> yearend_review.SupplementaryRow:
@@ -197,16 +207,14 @@ def supplementary_student(request: HttpRequest, class_id: int, enrolment_id: int
                 errors, status = [exc.message_vi], CONFLICT
             else:
                 name = row.student.enrolment.student.full_name
-                tail = (
-                    "học bạ sẵn sàng để ký."
-                    if done == RecordVersion.Status.FINAL
-                    else "chờ quyết định của hiệu trưởng."
-                )
+                tail = _next_step(done)
                 messages.success(request, f"Đã lưu đánh giá bổ sung của {name}; {tail}")
                 return redirect("records:supplementary", cls.pk)
     elif row.record.supplementary is not None:
         values["assessed_on"] = row.record.supplementary.assessed_on.isoformat()
         values["comment"] = row.record.supplementary.comment
+    else:
+        values["assessed_on"] = timezone.localdate().isoformat()
     return render(
         request,
         "records/supplementary_student.html",
@@ -237,15 +245,17 @@ def decide_promotion(request: HttpRequest, class_id: int, enrolment_id: int) -> 
     if form.is_valid():
         data = form.cleaned_data
         try:
-            yearend.decide_promotion(request.user, enrolment, data["decision"], data["decided_on"])
+            status_after = yearend.decide_promotion(
+                request.user, enrolment, data["decision"], data["decided_on"]
+            )
         except InvalidEntry as exc:
             error = exc.message_vi
         except EntryRefused as exc:
             error, status = exc.message_vi, CONFLICT
         else:
+            done = _next_step(status_after)
             messages.success(
-                request,
-                f"Đã ghi quyết định cho {enrolment.student.full_name}; học bạ sẵn sàng để ký.",
+                request, f"Đã ghi quyết định cho {enrolment.student.full_name}; {done}"
             )
             return redirect("records:supplementary", cls.pk)
     else:
