@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from hocba.apps.accounts.models import Role
 from hocba.apps.accounts.services import create_user
@@ -88,6 +89,28 @@ def _portal_record(w: dict[str, Any]) -> dict[str, Any]:
 
 
 LEADERS = frozenset({"principal", "vice"})
+REVIEWERS = frozenset({"gvcn", "principal", "vice"})
+PROPOSAL = {"kind": "dot_xuat", "title": "Vẽ tranh đạt giải", "reason": "Tiến bộ rõ rệt trong năm."}
+
+
+def _commendation(w: dict[str, Any]) -> dict[str, Any]:
+    from hocba.apps.records.models import Commendation
+
+    found = Commendation.objects.create(
+        enrolment=w["enrolment"], kind="dot_xuat", title="Vẽ tranh", reason="Tiến bộ rõ rệt.",
+        proposed_at=timezone.now(),
+    )  # fmt: skip
+    return {**_school_class(w), "commendation_id": found.pk}
+
+
+def _not_completed(w: dict[str, Any]) -> dict[str, Any]:
+    """The world's student at "Chưa hoàn thành" (the supplementary page lists only those)."""
+    from hocba.apps.records.models import SubjectEvaluation
+
+    SubjectEvaluation.objects.filter(enrolment=w["enrolment"], subject_code="TOAN").update(
+        level="C", test_score=3, comment="Cần ôn tập."
+    )
+    return {**_school_class(w), "enrolment_id": w["enrolment"].pk}
 
 
 def _correction(w: dict[str, Any]) -> dict[str, Any]:
@@ -211,6 +234,20 @@ MATRIX: list[Row] = [
     # the principal's decline is written (302); everyone else's is a 404
     Row("records:correction_decide", frozenset({"principal"}), _correction, method="post",
         data={"action": "decline", "reason": "Không có sai sót nào."}, allow_status=(302, 409)),
+    Row("records:commendations", REVIEWERS, _school_class),
+    Row("records:propose_commendation", frozenset({"gvcn", "principal"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}, method="post",
+        data=PROPOSAL, allow_status=(302,)),
+    Row("records:decide_commendation", frozenset({"principal"}), _commendation, method="post",
+        data={"decision": "approve"}, allow_status=(302,)),
+    # the GVCN's POST withdraws the proposal, so the principal's finds none (404); the
+    # denials while it exists: tests/apps/records/test_commendations.py
+    Row("records:withdraw_commendation", frozenset({"gvcn", "principal"}), _commendation,
+        method="post", allow_status=(302, 404)),
+    Row("records:supplementary", REVIEWERS, _school_class),
+    Row("records:supplementary_student", frozenset({"gvcn"}), _not_completed),
+    Row("records:decide_promotion", frozenset({"principal"}), _not_completed, method="post",
+        allow_status=(422,)),
     Row("portal:index", frozenset({"parent", "parent_other", "student"})),
     Row("portal:download", frozenset({"ministry", "department", "local", "principal", "vice",
                                       "gvcn", "parent", "student"}), _portal_record),

@@ -172,15 +172,20 @@ def _allows(grant: Grant, perm: P, obj: Any, subject: str | None) -> bool:
             | P.CLASS_RATING_EDIT
             | P.CLASS_RECORD_FINALISE
             | P.CLASS_RECORD_SIGN
+            | P.CLASS_SUPPLEMENTARY_EDIT
         ):
             return homeroom
+        case P.CLASS_COMMENDATION_PROPOSE:
+            return homeroom or principal
         case P.CLASS_RECORD_REVIEW:
             return homeroom or leader
         case P.CLASS_ROSTER_IMPORT:
             return homeroom or leader
         case (
             P.SCHOOL_CLASS_UNLOCK
+            | P.SCHOOL_COMMENDATION_APPROVE
             | P.SCHOOL_CORRECTION_APPROVE
+            | P.SCHOOL_PROMOTION_DECIDE
             | P.SCHOOL_RECORD_SIGN
             | P.SCHOOL_RECORD_SEAL
         ):

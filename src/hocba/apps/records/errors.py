@@ -39,3 +39,17 @@ class FinaliseBlocked(HocbaError):
             detail=f"{len(problems)} error finding(s)",
         )
         self.problems = problems
+
+
+class CommendationsPending(HocbaError):
+    """Finalisation refused while commendation proposals wait for the principal's decision."""
+
+    code = "class.commendations_pending"
+
+    def __init__(self, class_id: int, count: int) -> None:
+        super().__init__(
+            f"Chưa thể chốt lớp: còn {count} đề nghị khen thưởng chờ hiệu trưởng duyệt.",
+            detail=f"class {class_id}: {count} commendation proposal(s) pending",
+        )
+        self.class_id = class_id
+        self.count = count

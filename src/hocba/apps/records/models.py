@@ -128,10 +128,13 @@ class RecordVersion(models.Model):
     """One built học bạ document: the canonical JSON and its digest. Never edited once issued."""
 
     class Status(models.TextChoices):
-        """draft → final (class finalised, PDF rendered) → gvcn_signed → principal_signed →
+        """draft → [supplementary →] final (class finalised, PDF rendered) → gvcn_signed → principal_signed →
         issued (school seal applied; immutable) → superseded (by a correction)."""
 
         DRAFT = "draft", "Bản nháp"
+        # Finalised with result "Chưa hoàn thành": not signed until the supplementary assessment
+        # (and, if still not met, the principal's decision) is entered (TT27 Art. 11).
+        SUPPLEMENTARY = "supplementary", "Chờ đánh giá bổ sung"
         FINAL = "final", "Đã chốt, chờ GVCN ký"
         GVCN_SIGNED = "gvcn_signed", "GVCN đã ký"
         PRINCIPAL_SIGNED = "principal_signed", "Hiệu trưởng đã ký"
@@ -306,3 +309,52 @@ class CorrectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Điều chỉnh học bạ #{self.version_id}"
+
+
+OUTSTANDING_TITLE = "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"
+
+
+class Commendation(models.Model):
+    """A commendation proposed for one student and decided by the principal (TT27 Art. 13).
+
+    Only "Học sinh Tiêu biểu…" and ad-hoc commendations are stored here; "Học sinh Xuất sắc" is
+    derived from the computed result when the record is built, never stored as a choice.
+    Only approved rows go into the record."""
+
+    class Kind(models.TextChoices):
+        OUTSTANDING = "hoc_sinh_tieu_bieu", OUTSTANDING_TITLE
+        AD_HOC = "dot_xuat", "Khen thưởng đột xuất"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Chờ hiệu trưởng duyệt"
+        APPROVED = "approved", "Đã duyệt"
+        DECLINED = "declined", "Không duyệt"
+
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="học sinh", on_delete=models.CASCADE, related_name="commendations"
+    )
+    kind = models.CharField("loại khen thưởng", max_length=24, choices=Kind.choices)
+    title = models.CharField("nội dung khen thưởng", max_length=200)
+    reason = models.TextField("lý do đề nghị", max_length=1000)
+    status = models.CharField(
+        "trạng thái", max_length=12, choices=Status.choices, default=Status.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        "auth.User", verbose_name="người đề nghị", null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    proposed_at = models.DateTimeField("đề nghị lúc")
+    decided_by = models.ForeignKey(
+        "auth.User", verbose_name="người quyết định", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("quyết định lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khen thưởng"
+        verbose_name_plural = "khen thưởng"
+        ordering: ClassVar = ["enrolment_id", "id"]
+        indexes: ClassVar = [models.Index(fields=["status"], name="commendation_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.enrolment_id}"

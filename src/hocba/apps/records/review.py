@@ -16,6 +16,7 @@ from hocba.apps.directory import tenancy
 from hocba.apps.directory.models import Enrolment, SchoolClass
 from hocba.apps.records.models import (
     ClassFinalisation,
+    Commendation,
     CorrectionRequest,
     RatingEvaluation,
     RecordVersion,
@@ -327,6 +328,11 @@ class ClassState:
     entered_percent: int | None
     finalisation: ClassFinalisation | None
     statuses: dict[str, int]
+    proposals: int = 0  # commendation proposals waiting for the principal
+
+    @property
+    def supplementary(self) -> int:
+        return self.statuses.get(Status.SUPPLEMENTARY, 0)
 
     @property
     def locked(self) -> bool:
@@ -358,12 +364,27 @@ def class_states(classes: QuerySet[SchoolClass]) -> list[ClassState]:
         .annotate(n=Count("id"))
     ):
         statuses.setdefault(class_id, {})[status] = n
+    proposals = dict(
+        Commendation.objects.filter(
+            enrolment__school_class__in=classes, status=Commendation.Status.PROPOSED
+        )
+        .order_by()
+        .values_list("enrolment__school_class_id")
+        .annotate(n=Count("id"))
+    )
     out = []
     for cls in classes.order_by("-school_year__code", "grade", "name"):
         catalog = catalog_of(cls)
         expected = cls.n_students * len(catalog.compulsory_subjects) if catalog else 0
         percent = min(100, round(100 * cls.n_entered / expected)) if expected else None
         out.append(
-            ClassState(cls, cls.n_students, percent, finals.get(cls.pk), statuses.get(cls.pk, {}))
+            ClassState(
+                cls,
+                cls.n_students,
+                percent,
+                finals.get(cls.pk),
+                statuses.get(cls.pk, {}),
+                proposals.get(cls.pk, 0),
+            )
         )
     return out

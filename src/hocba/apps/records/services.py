@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from hocba.apps.directory.models import (
     AdministrativeUnit,
@@ -23,13 +24,18 @@ from hocba.apps.directory.models import (
 )
 from hocba.apps.records.errors import RecordImmutable
 from hocba.apps.records.models import (
+    Commendation,
     RatingEvaluation,
     RecordVersion,
     SubjectEvaluation,
     YearSummary,
 )
+from hocba.errors import HocbaError
+from hocba.rules import tt27
 from hocba.spec import (
     SCHEMA_VERSION,
+    CommendationKind,
+    OverallResult,
     PlannedSigner,
     Record,
     SignerRole,
@@ -37,6 +43,7 @@ from hocba.spec import (
     record_digest,
     validate_record,
 )
+from hocba.spec import Commendation as SpecCommendation
 from hocba.spec.identity import record_uuid
 
 _SPEC_LEVEL = {
@@ -53,7 +60,10 @@ def _period(level: str, score: int | None) -> dict[str, Any] | None:
 
 @transaction.atomic
 def save_evaluations(enrolment: Enrolment, record: Record) -> None:
-    """Replace the enrolment's working evaluations with those of ``record`` (same student)."""
+    """Replace the enrolment's working evaluations with those of ``record`` (same student).
+
+    ``record`` is a complete, decided document (the demo loader): its commendations other than
+    the derived "Học sinh Xuất sắc" are kept as approved; that one is recomputed at build."""
     SubjectEvaluation.objects.filter(enrolment=enrolment).delete()
     RatingEvaluation.objects.filter(enrolment=enrolment).delete()
     SubjectEvaluation.objects.bulk_create(
@@ -89,6 +99,21 @@ def save_evaluations(enrolment: Enrolment, record: Record) -> None:
             (RatingEvaluation.Kind.COMPETENCE, record.competences),
         )
         for i, r in enumerate(ratings)
+    )
+    Commendation.objects.filter(enrolment=enrolment).delete()
+    now = timezone.now()
+    Commendation.objects.bulk_create(
+        Commendation(
+            enrolment=enrolment,
+            kind=c.kind.value,
+            title=c.title,
+            reason=c.title,
+            status=Commendation.Status.APPROVED,
+            proposed_at=now,
+            decided_at=now,
+        )
+        for c in record.commendations
+        if c.kind is not CommendationKind.EXCELLENT
     )
     data = record.model_dump(mode="json")
     YearSummary.objects.update_or_create(
@@ -199,6 +224,7 @@ class Loaded:
     guardianships: list[Guardianship]
     history: list[Enrolment]  # every enrolment of the student
     principal: Staff | None
+    commendations: list[Commendation]  # approved only
     version: int = 1  # of the student's latest record version (a correction's is N + 1)
     correction_reason: str = ""
 
@@ -251,6 +277,10 @@ def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Loaded]:
         .order_by("enrolment_id", "version")
         .values_list("enrolment_id", "version", "correction_reason")
     }
+    approved = _grouped(
+        Commendation.objects.filter(enrolment_id__in=ids, status=Commendation.Status.APPROVED),
+        "enrolment_id",
+    )
     return [
         Loaded(
             e,
@@ -259,6 +289,7 @@ def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Loaded]:
             links[e.student_id],
             history[e.student_id],
             principals[e.school_class.school_id],
+            approved[e.pk],
             *latest.get(e.pk, (1, "")),
         )
         for e in found
@@ -330,7 +361,7 @@ def _build(loaded: Loaded) -> Record:
         "qualities": _ratings(loaded.ratings, RatingEvaluation.Kind.QUALITY),
         "competences": _ratings(loaded.ratings, RatingEvaluation.Kind.COMPETENCE),
         "overall_result": summary.overall_result or None,
-        "commendations": summary.commendations or [],
+        "commendations": [{"kind": c.kind, "title": c.title} for c in loaded.commendations],
         "completion": summary.completion,
         "supplementary": summary.supplementary,
         "promotion": summary.promotion,
@@ -338,7 +369,19 @@ def _build(loaded: Loaded) -> Record:
         "dated": (summary.dated or year.end_date).isoformat(),
         "signers": [s.model_dump(mode="json") for s in _signers(enrolment, loaded.principal)],
     }
-    return validate_record(data)
+    return with_derived_commendation(validate_record(data))
+
+
+def with_derived_commendation(record: Record) -> Record:
+    """``record`` with "Học sinh Xuất sắc" exactly when its computed result is Hoàn thành xuất
+    sắc (TT27 Art. 13.1a): derived from the result at every build, never a stored choice."""
+    try:
+        excellent = tt27.overall_result(record) is OverallResult.EXCELLENT
+    except HocbaError:  # inputs not yet complete: the rules report that, nothing is derived
+        excellent = False
+    others = [c for c in record.commendations if c.kind is not CommendationKind.EXCELLENT]
+    derived = SpecCommendation(kind=CommendationKind.EXCELLENT, title=tt27.EXCELLENT_TITLE)
+    return record.model_copy(update={"commendations": ([derived] if excellent else []) + others})
 
 
 def _ratings(ratings: list[RatingEvaluation], kind: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hocba.apps.records import correction_views, views
+from hocba.apps.records import correction_views, views, yearend_views
 
 app_name = "records"
 urlpatterns = [
@@ -47,5 +47,32 @@ urlpatterns = [
     ),
     path(
         "dieu-chinh/<int:request_id>/", correction_views.decide_correction, name="correction_decide"
+    ),
+    path("<int:class_id>/khen-thuong/", yearend_views.commendations, name="commendations"),
+    path(
+        "<int:class_id>/khen-thuong/de-nghi/<int:enrolment_id>/",
+        yearend_views.propose_commendation,
+        name="propose_commendation",
+    ),
+    path(
+        "<int:class_id>/khen-thuong/<int:commendation_id>/quyet-dinh/",
+        yearend_views.decide_commendation,
+        name="decide_commendation",
+    ),
+    path(
+        "<int:class_id>/khen-thuong/<int:commendation_id>/rut/",
+        yearend_views.withdraw_commendation,
+        name="withdraw_commendation",
+    ),
+    path("<int:class_id>/danh-gia-bo-sung/", yearend_views.supplementary, name="supplementary"),
+    path(
+        "<int:class_id>/danh-gia-bo-sung/<int:enrolment_id>/",
+        yearend_views.supplementary_student,
+        name="supplementary_student",
+    ),
+    path(
+        "<int:class_id>/danh-gia-bo-sung/<int:enrolment_id>/quyet-dinh/",
+        yearend_views.decide_promotion,
+        name="decide_promotion",
     ),
 ]

@@ -17,7 +17,12 @@ from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.accounts.permissions import Permission as P
 from hocba.apps.directory.models import SchoolClass
 from hocba.apps.records import cells, review, workflow
-from hocba.apps.records.errors import EntryRefused, FinaliseBlocked, InvalidEntry
+from hocba.apps.records.errors import (
+    CommendationsPending,
+    EntryRefused,
+    FinaliseBlocked,
+    InvalidEntry,
+)
 from hocba.apps.records.forms import (
     RatingCellForm,
     SubjectCellForm,
@@ -233,7 +238,8 @@ def summary_cell(request: HttpRequest, class_id: int, enrolment_id: int) -> Http
 
 def _review_page(
     request: HttpRequest, cls: SchoolClass, *, blocked: FinaliseBlocked | None = None,
-    refused: str = "", unconfirmed: bool = False, status: int = 200,
+    refused: str = "", unconfirmed: bool = False, pending: CommendationsPending | None = None,
+    status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     reviews = review.review_class(cls)
     bars = review.result_chart(reviews)
@@ -255,6 +261,10 @@ def _review_page(
             "blocked": blocked,
             "refused": refused,
             "unconfirmed": unconfirmed,
+            "pending": pending,
+            "n_supplementary": sum(
+                1 for r in reviews if r.status == RecordVersion.Status.SUPPLEMENTARY
+            ),
             "n_errors": sum(len(r.errors) for r in reviews if not r.signed),
             "can_finalise": policy.can(request.user, P.CLASS_RECORD_FINALISE, cls),
             "can_unlock": policy.can(request.user, P.SCHOOL_CLASS_UNLOCK, cls),
@@ -279,6 +289,8 @@ def finalise(request: HttpRequest, class_id: int) -> HttpResponse:
         return _review_page(request, cls, unconfirmed=True, status=UNPROCESSABLE)
     try:
         workflow.finalise_class(request.user, cls)
+    except CommendationsPending as exc:
+        return _review_page(request, cls, pending=exc, status=CONFLICT)
     except FinaliseBlocked as exc:
         return _review_page(request, cls, blocked=exc, status=CONFLICT)
     except EntryRefused as exc:
@@ -296,6 +308,8 @@ def finalise_student(request: HttpRequest, class_id: int, enrolment_id: int) -> 
     enrolment = review.enrolment_in(cls, enrolment_id)
     try:
         workflow.finalise_student(request.user, enrolment)
+    except CommendationsPending as exc:
+        return _review_page(request, cls, pending=exc, status=CONFLICT)
     except FinaliseBlocked as exc:
         return _review_page(request, cls, blocked=exc, status=CONFLICT)
     except EntryRefused as exc:

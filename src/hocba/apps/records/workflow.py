@@ -17,9 +17,15 @@ from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory import tenancy
 from hocba.apps.directory.models import Enrolment, SchoolClass
 from hocba.apps.records import review
-from hocba.apps.records.errors import EntryRefused, FinaliseBlocked, InvalidEntry
+from hocba.apps.records.errors import (
+    CommendationsPending,
+    EntryRefused,
+    FinaliseBlocked,
+    InvalidEntry,
+)
 from hocba.apps.records.models import (
     ClassFinalisation,
+    Commendation,
     RatingEvaluation,
     RecordVersion,
     StudentUnlock,
@@ -181,7 +187,8 @@ def save_summary_entry(actor: Any, enrolment: Enrolment, changes: dict[str, Any]
     return summary
 
 
-def _write_results(enrolment: Enrolment, record: Record) -> None:
+def write_results(enrolment: Enrolment, record: Record) -> None:
+    """State the computed results (``tt27.with_computed_results``) in the year summary."""
     summary, _ = YearSummary.objects.get_or_create(enrolment=enrolment)
     summary.overall_result = record.overall_result.value if record.overall_result else ""
     summary.completion = (
@@ -198,6 +205,7 @@ def finalise_class(actor: Any, cls: SchoolClass) -> ClassFinalisation:
     cls = _lock(cls)
     if review.is_locked(cls):
         raise EntryRefused("Lớp đã được chốt.", detail=f"class {cls.pk} already finalised")
+    _ensure_decided(cls, Commendation.objects.filter(enrolment__school_class=cls))
     reviews = review.review_class(cls)
     problems = [(r.enrolment, f) for r in reviews if not r.signed for f in r.errors]
     if problems:
@@ -206,9 +214,9 @@ def finalise_class(actor: Any, cls: SchoolClass) -> ClassFinalisation:
     for r in reviews:
         if r.signed or r.record is None:
             continue
-        _write_results(r.enrolment, r.record)
+        write_results(r.enrolment, r.record)
         version = store_version(r.enrolment, build_record(r.enrolment))
-        RecordVersion.objects.filter(pk=version.pk).update(status=Status.FINAL)
+        RecordVersion.objects.filter(pk=version.pk).update(status=_final_status(r))
         versions.append(version.pk)
     finalisation, _ = ClassFinalisation.objects.update_or_create(
         school_class=cls,
@@ -225,6 +233,22 @@ def finalise_class(actor: Any, cls: SchoolClass) -> ClassFinalisation:
         data={"class": cls.pk, "record_versions": versions},
     )
     return finalisation
+
+
+def _ensure_decided(cls: SchoolClass, commendations: Any) -> None:
+    """Refuse while the principal has commendation proposals to decide (the view links to the
+    page where they are decided)."""
+    pending = commendations.filter(status=Commendation.Status.PROPOSED).count()
+    if pending:
+        raise CommendationsPending(cls.pk, pending)
+
+
+def _final_status(checked: review.StudentReview) -> str:
+    """A student "Chưa hoàn thành" without a supplementary assessment waits for it (TT27
+    Art. 11): their record is not signed with the class but later, once it is entered."""
+    if any(f.code == "supplementary.pending" for f in checked.findings):
+        return Status.SUPPLEMENTARY
+    return Status.FINAL
 
 
 def _reason(reason: str) -> str:
@@ -247,7 +271,9 @@ def unlock_class(actor: Any, cls: SchoolClass, reason: str) -> ClassFinalisation
         raise EntryRefused("Lớp chưa chốt nên không cần mở khóa.", detail=f"class {cls.pk} open")
     finalisation.locked = False
     finalisation.save(update_fields=["locked"])
-    finals = RecordVersion.objects.filter(enrolment__school_class=cls, status=Status.FINAL)
+    finals = RecordVersion.objects.filter(
+        enrolment__school_class=cls, status__in=(Status.FINAL, Status.SUPPLEMENTARY)
+    )
     reopened = sorted(finals.values_list("pk", flat=True))
     RecordVersion.objects.filter(pk__in=reopened).update(status=Status.DRAFT)
     audit.record(
@@ -287,12 +313,14 @@ def unlock_student(actor: Any, enrolment: Enrolment, reason: str) -> StudentUnlo
             "việc sửa cần lập phiên bản điều chỉnh.",
             detail=f"enrolment {enrolment.pk} has a signed record",
         )
-    if status != Status.FINAL:
+    if status not in (Status.FINAL, Status.SUPPLEMENTARY):
         raise EntryRefused(
             "Học sinh này chưa có học bạ đã chốt nên không thể mở khóa.",
             detail=f"enrolment {enrolment.pk} has no final record",
         )
-    finals = RecordVersion.objects.filter(enrolment=enrolment, status=Status.FINAL)
+    finals = RecordVersion.objects.filter(
+        enrolment=enrolment, status__in=(Status.FINAL, Status.SUPPLEMENTARY)
+    )
     reopened = sorted(finals.values_list("pk", flat=True))
     RecordVersion.objects.filter(pk__in=reopened).update(status=Status.DRAFT)
     unlock = StudentUnlock.objects.create(
@@ -328,13 +356,14 @@ def finalise_student(actor: Any, enrolment: Enrolment) -> StudentUnlock:
             "Học sinh này không được mở khóa nên không cần chốt lại.",
             detail=f"enrolment {enrolment.pk} is not unlocked",
         )
+    _ensure_decided(cls, Commendation.objects.filter(enrolment=enrolment))
     checked = review.review_student(enrolment)
     if checked.errors:
         raise FinaliseBlocked([(enrolment, f) for f in checked.errors])
     assert checked.record is not None  # no error finding: the data is a record
-    _write_results(enrolment, checked.record)
+    write_results(enrolment, checked.record)
     version = store_version(enrolment, build_record(enrolment))
-    RecordVersion.objects.filter(pk=version.pk).update(status=Status.FINAL)
+    RecordVersion.objects.filter(pk=version.pk).update(status=_final_status(checked))
     unlock.relocked_at = timezone.now()
     unlock.save(update_fields=["relocked_at"])
     audit.record(

@@ -47,12 +47,15 @@ class Progress:
     gvcn_signed: int = 0
     principal_signed: int = 0
     issued: int = 0
+    supplementary: int = 0
+    """Students "Chưa hoàn thành" whose record waits for the supplementary assessment (TT27
+    Art. 11): counted apart, they are signed later than the rest of their class."""
     results: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Progress) -> None:
         for name in (
             "classes", "students", "entered", "expected", "finalised",
-            "gvcn_signed", "principal_signed", "issued",
+            "gvcn_signed", "principal_signed", "issued", "supplementary",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.results.update(other.results)
@@ -147,6 +150,7 @@ def overview(user: Any, year_code: str | None = None, school: School | None = No
             gvcn=Count("enrolment", distinct=True, filter=Q(status__in=GVCN_SIGNED)),
             principal=Count("enrolment", distinct=True, filter=Q(status__in=PRINCIPAL_SIGNED)),
             issued=Count("enrolment", distinct=True, filter=Q(status=S.ISSUED)),
+            supplementary=Count("enrolment", distinct=True, filter=Q(status=S.SUPPLEMENTARY)),
         )
     }
     results: dict[int, Counter[str]] = {}
@@ -170,6 +174,7 @@ def overview(user: Any, year_code: str | None = None, school: School | None = No
             gvcn_signed=status.get("gvcn", 0),
             principal_signed=status.get("principal", 0),
             issued=status.get("issued", 0),
+            supplementary=status.get("supplementary", 0),
             results=results.get(cls.pk, Counter()),
         )
         row = rows[cls.school_id]

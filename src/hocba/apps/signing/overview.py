@@ -46,6 +46,9 @@ class ClassSigning:
             out.append(("warn", f"Chờ GVCN ký ({self.counts[S.FINAL]} học bạ)"))
         if self.to_seal:
             out.append(("warn", f"Chờ hiệu trưởng ký và đóng dấu ({self.to_seal} học bạ)"))
+        if self.counts[S.SUPPLEMENTARY]:
+            n = self.counts[S.SUPPLEMENTARY]
+            out.append(("warn", f"Chờ GVCN đánh giá bổ sung, ký ở lượt sau ({n} học sinh)"))
         if self.counts[S.ISSUED]:
             out.append(("ok", f"Đã ban hành {self.counts[S.ISSUED]}/{self.students}"))
         return out
