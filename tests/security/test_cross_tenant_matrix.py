@@ -70,6 +70,8 @@ class Target:
     received: int
     staff: int
     left_code: str
+    commendation: int = MISSING_ID  # a commendation proposed for A's student
+    correction: int = MISSING_ID  # a correction requested for A's issued record
     """A student of A who left during the year (no open enrolment) with an issued record."""
 
 
@@ -143,6 +145,7 @@ def _objects_of(school: School) -> dict[str, Any]:
     received.pdf.save("r.pdf", ContentFile(b"%PDF-1.7"), save=False)
     received.xml.save("r.xml", ContentFile(b"<record/>"), save=False)
     received.save()
+    commendation, correction = _year_end_of(enrolment, version)
     return {
         "target": Target(
             school=school.pk, cls=open_cls.pk, enrolment=enrolment.pk,
@@ -150,6 +153,7 @@ def _objects_of(school: School) -> dict[str, Any]:
             version=version.pk, batch=batch.pk, key=key.pk, token=token.pk,
             received=received.pk,
             staff=open_cls.homeroom_teacher_id, left_code=left.student.student_code,
+            commendation=commendation, correction=correction,
         ),
         "raw_token": raw,
         "class": open_cls,
@@ -174,6 +178,21 @@ def _third_school_student(ward: Any) -> str:
         student=student, school_class=cls, register_number="1", enrolled_on=dt.date(2024, 9, 5)
     )
     return student.student_code
+
+
+def _year_end_of(enrolment: Enrolment, version: RecordVersion) -> tuple[int, int]:
+    """A commendation proposed for ``enrolment`` and a correction requested for ``version``."""
+    from hocba.apps.records.models import Commendation, CorrectionRequest
+
+    commendation = Commendation.objects.create(
+        enrolment=enrolment, kind="dot_xuat", title="Vẽ tranh", reason="Tiến bộ rõ rệt.",
+        proposed_at=timezone.now(),
+    )  # fmt: skip
+    correction = CorrectionRequest.objects.create(
+        enrolment=version.enrolment, version=version, reason="Nhập nhầm điểm môn Toán.",
+        requested_at=timezone.now(),
+    )  # fmt: skip
+    return commendation.pk, correction.pk
 
 
 def _build() -> World:
@@ -351,6 +370,10 @@ A_CLASS = _k(class_id=cls)
 A_SCHOOL = _k(school_id=school)
 A_CELL = _k(class_id=cls, enrolment_id=enrolment)
 B_CELL = _k(class_id=b_class, enrolment_id=enrolment)  # B's own class, A's enrolment
+A_COMMENDATION = _k(class_id=cls, commendation_id=lambda w, t: t.commendation)
+B_COMMENDATION = _k(class_id=b_class, commendation_id=lambda w, t: t.commendation)
+A_CORRECTION = _k(request_id=lambda w, t: t.correction)
+PROPOSAL = {"kind": "dot_xuat", "title": "Khen lạ", "reason": "Lý do lạ."}
 
 ROWS: list[Row] = [
     # vendor API tokens
@@ -394,6 +417,32 @@ ROWS: list[Row] = [
         "B's class, A's enrolment"),
     Row("records:finalise_student", A_CELL, "post"),
     Row("records:finalise_student", B_CELL, "post", "B's class, A's enrolment"),
+    # the end of the year: commendations, supplementary assessment, promotion
+    Row("records:commendations", A_CLASS),
+    Row("records:propose_commendation", _with(A_CELL, **PROPOSAL), "post"),
+    Row("records:propose_commendation", _with(B_CELL, **PROPOSAL), "post",
+        "B's class, A's enrolment"),
+    Row("records:decide_commendation", _with(A_COMMENDATION, decision="approve"), "post"),
+    Row("records:decide_commendation", _with(B_COMMENDATION, decision="approve"), "post",
+        "B's class, A's proposal"),
+    Row("records:withdraw_commendation", A_COMMENDATION, "post"),
+    Row("records:withdraw_commendation", B_COMMENDATION, "post", "B's class, A's proposal"),
+    Row("records:supplementary", A_CLASS),
+    Row("records:supplementary_student", A_CELL),
+    Row("records:supplementary_student", B_CELL, note="B's class, A's enrolment"),
+    Row("records:decide_promotion", _with(A_CELL, decision="duoc_len_lop"), "post"),
+    Row("records:decide_promotion", _with(B_CELL, decision="duoc_len_lop"), "post",
+        "B's class, A's enrolment"),
+    # corrections of an issued record
+    Row("records:correction_request", A_CELL),
+    Row("records:correction_request", _with(A_CELL, reason="Sửa lạ."), "post"),
+    Row("records:correction_request", _with(B_CELL, reason="Sửa lạ."), "post",
+        "B's class, A's enrolment"),
+    Row("records:corrections", A_SCHOOL),
+    Row("records:correction_decide", A_CORRECTION),
+    Row("records:correction_decide", _with(A_CORRECTION, action="approve"), "post"),
+    Row("records:correction_decide", _with(A_CORRECTION, action="decline", reason="Không."),
+        "post", "decline"),
     # officers' reports
     Row("reports:school", _k(pk=school)),
     # school administration
@@ -546,6 +595,7 @@ SHOWN: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("records:classes", lambda w: {}),
     ("reports:index", lambda w: {}),
     ("verification:index", lambda w: {}),
+    ("verification:status", lambda w: {}),
     ("schooladmin:school", lambda w: {"school_id": w.b_school}),
     ("signing:school", lambda w: {"school_id": w.b_school}),
     ("signing:keys", lambda w: {"school_id": w.b_school}),

@@ -184,7 +184,9 @@ def test_finalising_with_a_waiting_proposal_is_refused_with_a_link_to_where_the_
     world,
 ):
     yearend.propose_commendation(world.gvcn, world.enrolments[1], AD_HOC, REASON, "Vẽ tranh")
-    response = _client(world.gvcn).post(reverse("records:finalise", args=[world.cls.pk]))
+    response = _client(world.gvcn).post(
+        reverse("records:finalise", args=[world.cls.pk]), {"xac_nhan": "1"}
+    )
     body = response.content.decode()
     assert response.status_code == 409
     assert "còn 1 đề nghị khen thưởng chờ hiệu trưởng duyệt" in body
