@@ -32,6 +32,7 @@ from hocba.apps.directory import services as directory
 from hocba.apps.directory import tenancy
 from hocba.apps.directory.errors import UnknownStudent
 from hocba.apps.directory.models import Enrolment, Guardian, Guardianship, Student
+from hocba.apps.directory.tenancy import FROM_ANOTHER_SCHOOL
 from hocba.apps.imports.services import apply_evaluations, apply_roster
 from hocba.apps.records import review, workflow
 from hocba.apps.records.errors import EntryRefused
@@ -138,7 +139,10 @@ def test_finding1_enrolling_another_schools_student_by_code_answers_as_an_unknow
     foreign = _enrol_post(client, w["b"], w["b25"], "HS001", enrolled_on="2025-09-10")
     unknown = _enrol_post(client, w["b"], w["b25"], "HS999", enrolled_on="2025-09-10")
     assert _form_errors(foreign, "HS001") == _form_errors(unknown, "HS999")
-    assert _form_errors(foreign, "HS001") == (200, {"__all__": ["Không có học sinh mã <mã>."]})
+    assert _form_errors(foreign, "HS001") == (
+        200,
+        {"__all__": ["Không có học sinh mã <mã> ở trường này. " + FROM_ANOTHER_SCHOOL]},
+    )
     assert _counts() == before and _identity(w["an"]) == who
     assert (
         not Enrolment.objects.filter(school_class__school=w["b"])
@@ -347,7 +351,10 @@ def test_a_student_belongs_to_the_school_of_their_latest_enrolment(w):
     for where, code in ((w["b"], "HS777"), (w["b"], "HS001"), (w["a"], "HS500")):
         with pytest.raises(UnknownStudent) as err:
             tenancy.student_of_school(where, code)
-        assert err.value.message_vi == f"Không có học sinh mã {code}."
+        assert (
+            err.value.message_vi
+            == f"Không có học sinh mã {code} ở trường này. {FROM_ANOTHER_SCHOOL}"
+        )
     assert tenancy.student_of_school(w["b"], "HS500", or_unowned=True) == nobody
     assert set(tenancy.students_of(w["a"])) == {w["an"], w["moved"]}
     assert list(tenancy.students_of(w["b"])) == []

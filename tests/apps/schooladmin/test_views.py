@@ -20,6 +20,7 @@ from hocba.apps.directory.models import (
     Staff,
     Student,
 )
+from hocba.apps.directory.tenancy import FROM_ANOTHER_SCHOOL
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -241,7 +242,10 @@ def test_an_existing_student_is_enrolled_by_code(world, principal_client):
         ({"student_code": "HS001"}, "Mã học sinh HS001 đã được sử dụng."),
         ({"full_name": ""}, "Vui lòng điền mục này cho học sinh mới."),
         ({"enrolled_on": "2025-09-05"}, "Ngày vào lớp phải nằm trong năm học 2024-2025."),
-        ({"existing_code": "HS999"}, "Không có học sinh mã HS999."),
+        (
+            {"existing_code": "HS999"},
+            "Không có học sinh mã HS999 ở trường này. " + FROM_ANOTHER_SCHOOL,
+        ),
     ],
 )
 def test_bad_enrolment_input_is_refused_in_vietnamese_and_nothing_is_written(

@@ -27,6 +27,10 @@ from hocba.apps.directory.models import Enrolment, School, Student
 
 CHUNK = 900  # ids per query (SQLite caps the number of parameters)
 NOT_OF_SCHOOL = "Học sinh không học tại trường này."
+FROM_ANOTHER_SCHOOL = (
+    "Học sinh từ trường khác được nhận bằng gói hồ sơ chuyển trường do trường cũ gửi "
+    "(hocba transfer import)."
+)
 
 
 def _current_enrolment(student: OuterRef | int) -> QuerySet[Enrolment]:
@@ -112,7 +116,8 @@ def student_of_school(school: School, code: str, *, or_unowned: bool = False) ->
     student = Student.objects.select_for_update().filter(student_code=code).first()
     if student is None or not may_write(school, student, or_unowned=or_unowned):
         raise UnknownStudent(
-            f"Không có học sinh mã {code}.", detail=f"no student of school {school.pk} by code"
+            f"Không có học sinh mã {code} ở trường này. {FROM_ANOTHER_SCHOOL}",
+            detail=f"no student of school {school.pk} by code",
         )
     return student
 
