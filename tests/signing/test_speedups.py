@@ -120,7 +120,7 @@ def _outcome(read, raw: bytes) -> tuple[object, ...]:
     stream = BytesIO(raw)
     try:
         value = read(stream)
-    except (PdfReadError, PdfStreamError) as exc:
+    except Exception as exc:  # pyHanko's own errors, and its ValueError on octal overflow
         return ("error", type(exc), str(exc))
     return ("value", value, stream.tell())
 
