@@ -104,3 +104,52 @@ def test_the_same_seed_reproduces_the_same_records(tmp_path):
     a = {p.name: p.read_bytes() for p in (tmp_path / "a").rglob("*.json")}
     b = {p.name: p.read_bytes() for p in (tmp_path / "b").rglob("*.json")}
     assert a == b and len(a) == 10
+
+
+CHECK_ISSUED = """
+import json, sys
+from pathlib import Path
+from hocba.cli.django import setup_django
+setup_django()
+from hocba.apps.records.models import RecordVersion
+from hocba.verify import load_trust, verify_pdf
+from hocba.verify.xml import compare_pair, verify_xml
+trust = load_trust(Path(sys.argv[1]))
+rows = []
+for v in RecordVersion.objects.filter(status="issued").select_related(
+    "enrolment__school_class__school"
+):
+    pdf = verify_pdf(v.pdf.open("rb").read(), trust)
+    xml = verify_xml(v.xml.open("rb").read(), trust) if v.xml else None
+    rows.append({
+        "school": v.enrolment.school_class.school.school_code,
+        "pdf": pdf.verdict.value,
+        "xml": xml.verdict.value if xml else None,
+        "pair": compare_pair(pdf, xml).verdict.value if xml else None,
+        "same_digest": bool(xml) and pdf.record.digest == xml.record.digest == v.digest,
+        "xml_roles": [s.role for s in xml.signatures] if xml else [],
+    })
+print(json.dumps(rows))
+"""
+
+
+def test_every_record_the_demo_issues_has_a_signed_xml_valid_with_its_pdf_s_digest(tmp_path):
+    """The demo issues grade 1 as the web's issue step does: the PDF and the XAdES-signed XML
+    form, both VALID with the same record digest — in both demo schools."""
+    out = tmp_path / "out"
+    args = ["--seed", "4", "--classes-per-grade", "1", "--students-per-class", "2"]
+    assert run_demo(tmp_path, "--out", str(out), *args).returncode == 0
+    env = {**os.environ, "HOCBA_HOME": str(tmp_path / "home")}
+    env.pop("HOCBA_TEST_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHECK_ISSUED, str(out / "pki" / "trust")],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=False, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len({r["school"] for r in rows}) == 2
+    assert len(rows) == 4  # 2 students of grade 1 in each school
+    for row in rows:
+        assert (row["pdf"], row["xml"], row["pair"]) == ("VALID", "VALID", "VALID"), row
+        assert row["same_digest"], row
+        assert len(row["xml_roles"]) == 3, row

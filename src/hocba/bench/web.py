@@ -136,7 +136,9 @@ def seed(out: Path, students: int, import_students: int, import_repeat: int) -> 
     from hocba.demo.generate import demo_school
     from hocba.render import render_pdf
     from hocba.signing import init_pki, sign_all
+    from hocba.signing.xades import sign_xml_all
     from hocba.spec import load_record
+    from hocba.spec.xml import to_xml
 
     call_command("collectstatic", interactive=False, verbosity=0)
     school = demo_school(classes_per_grade=1, students_per_class=students)
@@ -150,7 +152,8 @@ def seed(out: Path, students: int, import_students: int, import_repeat: int) -> 
     )  # fmt: skip
     keys = {s.role: pki.load_signer(s.role, s.full_name) for s in record.signers}
     signed = sign_all(render_pdf(record), keys, pki.timestamper(), trust=pki.trust())
-    assert issue_demo_classes(1, {record.record_id: signed}) == 1
+    xml = sign_xml_all(to_xml(record), keys, pki.timestamper(), trust=pki.trust())
+    assert issue_demo_classes(1, {record.record_id: (signed, xml)}) == 1
     password = "bench-" + os.urandom(8).hex()
     teacher = create_user("bench-gvcn", password, role="homeroom_teacher", school_class=grid_class)
     parent = create_user("bench-parent", password, role="parent", student=child.student)

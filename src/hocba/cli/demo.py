@@ -121,13 +121,13 @@ def demo(
             for enrolment, version in second_stored
             if enrolment.school_class.grade == ISSUED_GRADE
         ]
-        verdicts, valid_pdfs, second_verdicts = _render_sign_verify(
+        verdicts, issued_forms, second_verdicts = _render_sign_verify(
             console, school, records, out_dir, timings, second, second_records, verify_url
         )
         from hocba.apps.records.demo import issue_demo_classes
 
-        issued = issue_demo_classes(ISSUED_GRADE, valid_pdfs)
-        second_issued = sum(r.record_id in valid_pdfs for r in second_records)
+        issued = issue_demo_classes(ISSUED_GRADE, issued_forms)
+        second_issued = sum(r.record_id in issued_forms for r in second_records)
         issued -= second_issued
         if set(second_verdicts) - {"VALID"}:
             error_count += 1
@@ -190,16 +190,21 @@ def _render_sign_verify(
     second: DemoSchool,
     second_records: list[Record],
     verify_url: str,
-) -> tuple[Counter[str], dict[str, bytes], Counter[str]]:
+) -> tuple[Counter[str], dict[str, tuple[bytes, bytes]], Counter[str]]:
     """Demo PKI, then render → sign (GVCN → principal → seal, each B-T) → verify each PDF.
     The second school's ``second_records`` are signed by its own people (certificates from the
     same demo CA, so the web's trust list verifies them) and kept in memory only.
-    Returns the first school's verdict counts, the VALID signed PDFs of both by record id, and
-    the second school's verdict counts."""
+    Records of ``ISSUED_GRADE`` get what the web's issue step gives them: the XAdES-signed XML
+    form too, and the check that PDF and XML both verify VALID with the same digest.
+    Returns the first school's verdict counts, the issued (signed PDF, signed XML) of both by
+    record id, and the second school's verdict counts."""
     import datetime as dt
 
+    from hocba.apps.signing.services import verify_issued_pair
     from hocba.render import Renderer
     from hocba.signing import init_pki, issue_signer, load_pki, sign_all
+    from hocba.signing.xades import sign_xml_all
+    from hocba.spec.xml import to_xml
     from hocba.verify import verify_pdf
 
     t = time.perf_counter()
@@ -232,7 +237,16 @@ def _render_sign_verify(
     rendered: list[bytes] = []
     signed: list[bytes] = []
     verdicts: Counter[str] = Counter()
-    valid: dict[str, bytes] = {}
+    valid: dict[str, tuple[bytes, bytes]] = {}
+
+    def issue(record: Record, pdf: bytes, by_role: dict[SignerRole, Any]) -> str:
+        """Sign the XML form as the web does and check the pair before issuing."""
+        xml = sign_xml_all(to_xml(record), by_role, timestamper, trust=trust)
+        verdict = verify_issued_pair(pdf, xml, trust).verdict.value
+        if verdict == "VALID":
+            valid[record.record_id] = (pdf, xml)
+        return verdict
+
     with _progress(console) as progress:
         t = time.perf_counter()
         task = progress.add_task("Kết xuất PDF", total=len(records))
@@ -252,10 +266,12 @@ def _render_sign_verify(
         t = time.perf_counter()
         task = progress.add_task("Xác minh", total=len(records))
         for record, pdf in zip(records, signed, strict=True):
-            verdict = verify_pdf(pdf, trust).verdict.value
+            if record.grade == ISSUED_GRADE:
+                by_role = {s.role: signer(s.role, s.full_name) for s in record.signers}
+                verdict = issue(record, pdf, by_role)
+            else:
+                verdict = verify_pdf(pdf, trust).verdict.value
             verdicts[verdict] += 1
-            if verdict == "VALID":
-                valid[record.record_id] = pdf
             _stem(out_dir / "records", record).with_suffix(".pdf").write_bytes(pdf)
             progress.advance(task)
         timings["Xác minh"] = time.perf_counter() - t
@@ -270,10 +286,7 @@ def _render_sign_verify(
             pdf = sign_all(
                 renderer.render(record, verify_url=verify_url), by_role, timestamper, trust=trust
             )
-            verdict = verify_pdf(pdf, trust).verdict.value
-            second_verdicts[verdict] += 1
-            if verdict == "VALID":
-                valid[record.record_id] = pdf
+            second_verdicts[issue(record, pdf, by_role)] += 1
             progress.advance(task)
         timings[f"Trường thứ hai: khối {ISSUED_GRADE} (PDF, ký, xác minh)"] = (
             time.perf_counter() - t

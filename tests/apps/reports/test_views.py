@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 
 import pytest
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from hocba.apps.accounts.models import Role
 from hocba.apps.accounts.services import create_user
 from hocba.apps.directory import services as directory
-from hocba.apps.directory.models import OrgUnit, School, SchoolYear
+from hocba.apps.directory.models import OrgUnit, School, SchoolClass, SchoolYear
 from hocba.apps.records.demo import DEPARTMENT_CODE, LOCAL_CODE, MINISTRY_CODE
 from hocba.apps.records.models import ClassFinalisation, RecordVersion, YearSummary
 from hocba.apps.reports import services
@@ -92,7 +95,7 @@ def test_progress_counts_statuses_finalisation_and_results(client, class_3a):
     school = first.school_class.school
     issue(v1)
     RecordVersion.objects.filter(pk=v2.pk).update(status=RecordVersion.Status.GVCN_SIGNED)
-    ClassFinalisation.objects.create(school_class=first.school_class, finalised_at=v1.created_at)
+    _finalise(first.school_class)
     user = create_user("lo", "pw-12345", role=Role.LOCAL_OFFICER, org_unit=school.org_unit.parent)
     data = services.overview(user)
     assert data.year.code == "2024-2025"
@@ -104,16 +107,57 @@ def test_progress_counts_statuses_finalisation_and_results(client, class_3a):
     assert p3a.expected > 0 and p3a.entered >= p3a.expected
     assert row.progress.students == 15 and row.progress.classes == 5
     expected = dict(
-        YearSummary.objects.filter(enrolment__school_class__school=school)
-        .filter(enrolment__school_class__school_year__code="2024-2025")
+        YearSummary.objects.filter(enrolment__school_class=first.school_class)
         .values_list("overall_result")
         .annotate(n=Count("id"))
     )
-    assert dict(row.progress.results) == expected
-    assert sum(row.progress.results.values()) == 15
+    assert dict(row.progress.results) == expected  # 3A is the one finalised class
+    assert sum(row.progress.results.values()) == 3
 
 
-def test_the_charts_are_server_side_svg_without_scripts(client, stored):
+def _finalise(school_class, locked=True):
+    return ClassFinalisation.objects.create(
+        school_class=school_class, finalised_at=timezone.now(), locked=locked
+    )
+
+
+def test_the_distribution_counts_finalised_classes_only_and_says_how_many_are_not(client, class_3a):
+    first, _ = class_3a[0]
+    school = first.school_class.school
+    _finalise(first.school_class)
+    grade_4 = SchoolClass.objects.get(school=school, name="4A", school_year__code="2024-2025")
+    _finalise(grade_4, locked=False)  # unlocked again to correct: not final any more
+    officer = _login(client, Role.DEPARTMENT_OFFICER, DEPARTMENT_CODE)
+    data = services.overview(officer)
+    total = data.total
+    assert (total.classes, total.finalised, total.unfinalised_classes) == (5, 1, 4)
+    assert (total.counted_students, total.unfinalised_students) == (3, 12)
+    in_3a = Counter(
+        YearSummary.objects.filter(enrolment__school_class=first.school_class).values_list(
+            "overall_result", flat=True
+        )
+    )
+    assert total.results == in_3a and sum(total.results.values()) == 3
+    for url in (reverse("reports:index"), reverse("reports:school", args=[school.pk])):
+        page = " ".join(client.get(url).content.decode().split())
+        assert "Phân bố kết quả giáo dục (lớp đã chốt)" in page
+        assert "1</strong>/5 lớp đã chốt, <strong>3</strong> học sinh" in page
+        assert "Chưa tính <strong>4</strong> lớp chưa chốt (<strong>12</strong> học sinh)" in page
+        chart = page[page.index('id="results-distribution"') :]
+        shown = sum(int(n) for n in re.findall(r'<text x="\d+" y="\d+">(\d+) \(', chart))
+        assert shown == 3
+
+
+def test_with_no_class_finalised_there_is_no_distribution_only_the_count_left_out(client, stored):
+    _login(client, Role.DEPARTMENT_OFFICER, DEPARTMENT_CODE)
+    page = " ".join(client.get(reverse("reports:index")).content.decode().split())
+    assert "Chưa có lớp nào chốt kết quả." in page
+    assert "Chưa tính <strong>5</strong> lớp chưa chốt (<strong>15</strong> học sinh)" in page
+    assert page.count("<svg") == 1  # the progress chart only
+
+
+def test_the_charts_are_server_side_svg_without_scripts(client, class_3a):
+    _finalise(class_3a[0][0].school_class)
     _login(client, Role.DEPARTMENT_OFFICER, DEPARTMENT_CODE)
     page = client.get(reverse("reports:index")).content.decode()
     assert page.count("<svg") == 2
@@ -161,3 +205,20 @@ def test_a_department_with_many_schools_costs_a_handful_of_queries(
         response = client.get(reverse("reports:index"))
     assert response.status_code == 200
     assert response.content.decode().count("T 99") == 2  # table and chart
+
+
+def test_chart_text_is_at_least_12_px_on_a_390_px_phone_and_not_blown_up_on_a_desktop():
+    from hocba.apps.reports.charts import PHONE_COLUMN, bar_chart, progress_chart
+
+    rows = [("Trường Tiểu học Nguyễn Thị Minh Khai (demo) số 2", 100, 40), ("B", 5, 0)]
+    for svg in (
+        str(bar_chart("t", [("Hoàn thành xuất sắc", 12345), ("Chưa hoàn thành", 7)])),
+        str(progress_chart("t", rows)),
+    ):
+        width, height = map(int, re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())
+        assert f'width="{width}" height="{height}"' in svg  # drawn 1:1, never scaled up
+        sizes = [int(s) for s in re.findall(r'font-size="(\d+)"', svg)]
+        assert sizes and min(sizes) * min(1, PHONE_COLUMN / width) >= 12
+        # nothing is drawn outside the drawing: the longest label and value stay inside
+        for x, text in re.findall(r'<text x="(\d+)"[^>]*>([^<]*)</text>', svg):
+            assert int(x) + 0.5 * min(sizes) * len(text) <= width, text

@@ -192,10 +192,12 @@ def _enrol_with_history(school, cls, student, register_number, record) -> Enrolm
 
 
 @transaction.atomic
-def issue_demo_classes(grade: int, signed_pdfs: dict[str, bytes]) -> int:
-    """Mark the demo's classes of ``grade`` finalised and their records issued with the PDFs the
-    demo signed (record id → signed PDF), so families and officers have issued records to see
-    while the other grades wait for teachers on the web. Returns the number issued."""
+def issue_demo_classes(grade: int, signed: dict[str, tuple[bytes, bytes]]) -> int:
+    """Mark the demo's classes of ``grade`` finalised and their records issued with the forms
+    the demo signed and verified (record id → (signed PDF, XAdES-signed XML), both VALID with
+    the same digest, as the web's issue step checks them), so families and officers have issued
+    records to see while the other grades wait for teachers on the web. Returns the number
+    issued."""
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
@@ -213,14 +215,15 @@ def issue_demo_classes(grade: int, signed_pdfs: dict[str, bytes]) -> int:
         )
         versions = RecordVersion.objects.filter(enrolment__school_class=cls)
         for version in versions:
-            pdf = signed_pdfs.get(str(version.record_id))
-            if pdf is None:
+            forms = signed.get(str(version.record_id))
+            if forms is None:
                 continue
-            version.pdf.save(
-                f"{version.record_id}-v{version.version}-issued.pdf", ContentFile(pdf), save=False
-            )
+            pdf, xml = forms
+            stem = f"{version.record_id}-v{version.version}-issued"
+            version.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+            version.xml.save(f"{stem}.xml", ContentFile(xml), save=False)
             version.status, version.issued_at = RecordVersion.Status.ISSUED, now
-            version.save(update_fields=["pdf", "status", "issued_at"])
+            version.save(update_fields=["pdf", "xml", "status", "issued_at"])
             audit.record(
                 EventTag.RECORD_ISSUED,
                 subject=version,

@@ -1,6 +1,8 @@
 """Progress of a subtree, read-only: per school and class, how far the year's records are, and
-the distribution of overall results. A fixed handful of aggregate queries whatever the number
-of schools (no N+1): classes, subject entries, record statuses, results."""
+the distribution of overall results — of finalised classes only (a class not yet finalised may
+still change its results; how many classes and students are left out is shown). A fixed
+handful of aggregate queries whatever the number of schools (no N+1): classes, subject
+entries, record statuses, results."""
 
 from __future__ import annotations
 
@@ -50,12 +52,17 @@ class Progress:
     supplementary: int = 0
     """Students "Chưa hoàn thành" whose record waits for the supplementary assessment (TT27
     Art. 11): counted apart, they are signed later than the rest of their class."""
+    unfinalised_students: int = 0
+    """Students of classes not yet finalised: their results are not official yet, so they are
+    left out of ``results`` (the distribution) and counted here instead."""
     results: Counter[str] = field(default_factory=Counter)
+    """Overall results of finalised classes only (the official distribution)."""
 
     def add(self, other: Progress) -> None:
         for name in (
             "classes", "students", "entered", "expected", "finalised",
             "gvcn_signed", "principal_signed", "issued", "supplementary",
+            "unfinalised_students",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.results.update(other.results)
@@ -67,6 +74,15 @@ class Progress:
     @property
     def issued_percent(self) -> int:
         return round(100 * self.issued / self.students) if self.students else 0
+
+    @property
+    def unfinalised_classes(self) -> int:
+        return self.classes - self.finalised
+
+    @property
+    def counted_students(self) -> int:
+        """Students whose result is in the distribution (those of finalised classes)."""
+        return self.students - self.unfinalised_students
 
     @property
     def result_rows(self) -> list[tuple[str, int]]:
@@ -175,7 +191,9 @@ def overview(user: Any, year_code: str | None = None, school: School | None = No
             principal_signed=status.get("principal", 0),
             issued=status.get("issued", 0),
             supplementary=status.get("supplementary", 0),
-            results=results.get(cls.pk, Counter()),
+            unfinalised_students=0 if cls.is_finalised else cls.n_students,
+            # the official distribution: a class's results count once its GVCN finalised it
+            results=results.get(cls.pk, Counter()) if cls.is_finalised else Counter(),
         )
         row = rows[cls.school_id]
         row.classes.append(ClassRow(cls, progress))

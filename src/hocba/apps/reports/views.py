@@ -24,7 +24,9 @@ def menu_links(grant: Grant) -> list[Link]:
 def _context(data: services.Overview) -> dict[str, object]:
     return {
         "data": data,
-        "results_chart": charts.bar_chart("Kết quả giáo dục cuối năm", data.total.result_rows),
+        "results_chart": charts.bar_chart(
+            "Kết quả giáo dục cuối năm (lớp đã chốt)", data.total.result_rows
+        ),
         "progress_chart": charts.progress_chart(
             "Tiến độ theo trường (nhạt: đã nhập; đậm: đã ban hành)",
             [

@@ -561,12 +561,9 @@ def _sign_one_by_one(
 def _check_issued(w: _Work, backend: SigningBackend) -> HocbaError | None:
     """A sealed record is issued only when its PDF — and its XML form, with the same
     digest — verify VALID."""
-    from hocba.verify import Verdict, verify_pdf
-    from hocba.verify.xml import compare_pair, verify_xml
+    from hocba.verify import Verdict
 
-    report = verify_pdf(w.pdf, backend.trust())
-    if w.xml is not None and report.verdict is Verdict.VALID:
-        report = compare_pair(report, verify_xml(w.xml, backend.trust()))
+    report = verify_issued_pair(w.pdf, w.xml, backend.trust())
     w.verdict = report.verdict.value
     if report.verdict is not Verdict.VALID:
         return NotValidAfterSigning(
@@ -576,6 +573,18 @@ def _check_issued(w: _Work, backend: SigningBackend) -> HocbaError | None:
             + ", ".join(p.code for p in report.problems),
         )
     return None
+
+
+def verify_issued_pair(pdf: bytes, xml: bytes | None, trust: Any) -> Any:
+    """The check before issuing (here and in ``hocba demo``): the sealed PDF verifies, then its
+    signed XML form verifies too and carries the same record digest (``compare_pair``)."""
+    from hocba.verify import Verdict, verify_pdf
+    from hocba.verify.xml import compare_pair, verify_xml
+
+    report = verify_pdf(pdf, trust)
+    if xml is not None and report.verdict is Verdict.VALID:
+        report = compare_pair(report, verify_xml(xml, trust))
+    return report
 
 
 def _commit(batch: SigningBatch, w: _Work, before: S, after: S, role: SignerRole) -> None:
