@@ -244,6 +244,13 @@ MATRIX: list[Row] = [
     # denials while it exists: tests/apps/records/test_commendations.py
     Row("records:withdraw_commendation", frozenset({"gvcn", "principal"}), _commendation,
         method="post", allow_status=(302, 404)),
+    Row("records:individual_plan", frozenset({"gvcn"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}),
+    # the GVCN's plan is written (302); everyone else's is a 404
+    Row("records:individual_plan", frozenset({"gvcn"}),
+        lambda w: {**_school_class(w), "enrolment_id": w["enrolment"].pk}, method="post",
+        data={"has_plan": "1", "reference": "KHGDCN số 1", "mode_NN1": "mien"},
+        allow_status=(302,)),
     Row("records:supplementary", REVIEWERS, _school_class),
     Row("records:supplementary_student", frozenset({"gvcn"}), _not_completed),
     Row("records:decide_promotion", frozenset({"principal"}), _not_completed, method="post",

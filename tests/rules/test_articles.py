@@ -1,7 +1,8 @@
 """Every finding code cites the article DOMAIN §4.2a assigns it; a wrong citation fails here.
 
 The table below is written from the article map, not read from the code: Art. 5 content ·
-Art. 7 periodic assessment (levels, test scores) · Art. 9 end-of-year result · Art. 10 the
+Art. 7 periodic assessment (levels, test scores) · Art. 8 students with disabilities
+(individual education plan) · Art. 9 end-of-year result · Art. 10 the
 record file · Art. 11 completion / supplementary / promotion · Art. 13 commendations; the
 personal ID's layout comes from NĐ 137/2015/NĐ-CP Điều 13.
 """
@@ -30,6 +31,10 @@ EXPECTED = {
     # Art. 7: periodic assessment, levels and periodic test scores
     "score.missing": "TT27 Điều 7",
     "score.unexpected": "TT27 Điều 7",
+    # Art. 8: students with disabilities, assessed by the individual education plan
+    "plan.subject_unknown": "TT27 Điều 8",
+    "plan.subject_duplicate": "TT27 Điều 8",
+    "plan.exempted_assessed": "TT27 Điều 8",
     # Art. 9: the end-of-year result and its comments in the học bạ
     "comment.missing": "TT27 Điều 9",
     "overall_result.missing": "TT27 Điều 9",
@@ -59,14 +64,14 @@ EXPECTED = {
     "student.personal_id_century_sex": CITIZEN_ID,
     "student.personal_id_birth_year": CITIZEN_ID,
 }
-NEVER_CITED = {"TT27 Điều 6", "TT27 Điều 8", "TT27 Điều 12"}  # no rule here rests on them
+NEVER_CITED = {"TT27 Điều 6", "TT27 Điều 12"}  # no rule here rests on them
 
 
 def test_every_finding_code_cites_the_article_of_the_map():
     assert dict(articles.FINDING_ARTICLES) == EXPECTED
 
 
-def test_no_finding_cites_ongoing_assessment_disabilities_or_hand_over():
+def test_no_finding_cites_ongoing_assessment_or_hand_over():
     assert not NEVER_CITED & set(articles.FINDING_ARTICLES.values())
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from hocba.errors import CatalogError
 from hocba.spec import (
     Guardian,
+    PlanSubjectMode,
     Rating,
     Record,
     SignerRole,
@@ -131,6 +132,55 @@ def _supplementary(record: Record) -> dict[str, Any] | None:
     }
 
 
+PLAN_LINE = "Học sinh khuyết tật, đánh giá theo kế hoạch giáo dục cá nhân"
+EXEMPTED_LABEL = "Miễn"
+BY_PLAN_NOTE = "Theo kế hoạch giáo dục cá nhân."
+
+
+def _plan(record: Record) -> dict[str, str] | None:
+    """The line a student with an individual education plan carries (TT27 Art. 8)."""
+    plan = record.individual_plan
+    return None if plan is None else {"line": PLAN_LINE, "reference": plan.reference}
+
+
+def _subjects(record: Record) -> list[dict[str, str]]:
+    """One row per subject; with a plan (TT27 Art. 8), exempted subjects get a "Miễn" row in
+    the catalog's order and subjects assessed by the plan say so in their comment."""
+    rows = [
+        (
+            s.code,
+            {
+                "name": s.name,
+                "level": s.level.label_vi,
+                "score": "" if s.test_score is None else str(s.test_score),
+                "comment": s.comment,
+            },
+        )
+        for s in record.subjects
+    ]
+    plan = record.individual_plan
+    if plan is None:
+        return [row for _, row in rows]
+    try:
+        order = [s.code for s in grade_catalog(record.school_year, record.grade).subjects]
+        names = {s.code: s.name for s in grade_catalog(record.school_year, record.grade).subjects}
+    except CatalogError:
+        order, names = [], {}
+    for entry in plan.subjects:
+        if entry.mode is PlanSubjectMode.EXEMPTED:
+            row = {"name": names.get(entry.code, entry.code), "level": EXEMPTED_LABEL}
+            rows.append((entry.code, {**row, "score": "", "comment": entry.comment}))
+        else:
+            for code, row in rows:
+                if code == entry.code:
+                    row["comment"] = " ".join(
+                        filter(None, (BY_PLAN_NOTE, entry.comment, row["comment"]))
+                    )
+    rank = {code: i for i, code in enumerate(order)}
+    rows.sort(key=lambda pair: rank.get(pair[0], len(rank)))
+    return [row for _, row in rows]
+
+
 def _signers(record: Record) -> dict[str, dict[str, Any]]:
     planned = {s.role: s for s in record.signers}
     out = {}
@@ -216,15 +266,8 @@ def record_view(record: Record, *, verify_url: str, digest: str | None = None) -
             "excused": str(record.absences.excused),
             "unexcused": str(record.absences.unexcused),
         },
-        "subjects": [
-            {
-                "name": s.name,
-                "level": s.level.label_vi,
-                "score": "" if s.test_score is None else str(s.test_score),
-                "comment": s.comment,
-            }
-            for s in record.subjects
-        ],
+        "subjects": _subjects(record),
+        "plan": _plan(record),
         "qualities": [_rating(q) for q in record.qualities],
         "competence_groups": _competence_groups(record),
         "overall": record.overall_result.label_vi if record.overall_result else "",

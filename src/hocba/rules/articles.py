@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 ART_5 = "TT27 Điều 5"  # content: the programme's subjects, the qualities and competences
 ART_7 = "TT27 Điều 7"  # periodic assessment: levels and periodic test scores
+ART_8 = "TT27 Điều 8"  # students with disabilities: the individual education plan
 ART_9 = "TT27 Điều 9"  # end-of-year result, recorded with comments in the học bạ
 ART_10 = "TT27 Điều 10"  # the record file: học bạ and class summary table
 ART_11 = "TT27 Điều 11"  # completion of a grade / of primary, supplementary, promotion
@@ -34,6 +35,9 @@ FINDING_ARTICLES: Mapping[str, str] = MappingProxyType(
         "competences.missing": ART_5,
         "score.missing": ART_7,
         "score.unexpected": ART_7,
+        "plan.subject_unknown": ART_8,
+        "plan.subject_duplicate": ART_8,
+        "plan.exempted_assessed": ART_8,
         "comment.missing": ART_9,
         "overall_result.missing": ART_9,
         "overall_result.mismatch": ART_9,

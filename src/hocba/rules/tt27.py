@@ -21,6 +21,7 @@ from hocba.spec import (
     Completion,
     GradeCatalog,
     OverallResult,
+    PlanSubjectMode,
     Rating,
     RatingLevel,
     Record,
@@ -39,6 +40,13 @@ class Assessment:
     subject_levels: tuple[SubjectLevel, ...]
     rating_levels: tuple[RatingLevel, ...]
     year_end_scores: tuple[int, ...]
+
+
+def plan_modes(record: Record) -> dict[str, PlanSubjectMode]:
+    """Subject code → how the individual education plan assesses it (TT27 Art. 8); empty
+    for a student without a plan."""
+    plan = record.individual_plan
+    return {} if plan is None else {p.code: p.mode for p in plan.subjects}
 
 
 def classify(a: Assessment) -> OverallResult:
@@ -66,6 +74,16 @@ def _scores(record: Record, catalog: GradeCatalog) -> tuple[int, ...]:
 
 
 def year_end_assessment(record: Record) -> Assessment:
+    """The Art. 9 inputs: the subjects the record has rows for, all ratings, the scores given.
+
+    TT27 Art. 8: a student with disabilities is assessed by the requirements of the
+    individual education plan. Our reading: the end-of-year result is still the Art. 9.2a
+    classification, over what the plan assesses. An exempted subject has no row, so it is
+    excluded from the levels and the score condition; a subject assessed by the plan counts
+    with the level the plan's requirements gave it, and its score only where the plan sets a
+    periodic test (a missing score is no condition). Qualities and competences count as for
+    every student.
+    """
     catalog = grade_catalog(record.school_year, record.grade)
     return Assessment(
         subject_levels=tuple(s.level for s in record.subjects),
@@ -145,6 +163,7 @@ def _warn(code: str, message: str, path: str) -> Finding:
 def _check_subjects(record: Record, catalog: GradeCatalog) -> Iterator[Finding]:
     seen: set[str] = set()
     g = record.grade
+    modes = plan_modes(record)
     for i, subject in enumerate(record.subjects):
         path = f"$.subjects[{i}]"
         spec = catalog.subject(subject.code)
@@ -158,7 +177,13 @@ def _check_subjects(record: Record, catalog: GradeCatalog) -> Iterator[Finding]:
         if subject.name != spec.name:
             msg = f"Tên môn '{subject.name}' khác tên trong danh mục: '{spec.name}'."
             yield _warn("subject.name_differs", msg, f"{path}.name")
-        if spec.tested and subject.test_score is None:
+        by_plan = modes.get(subject.code) is PlanSubjectMode.BY_PLAN
+        if modes.get(subject.code) is PlanSubjectMode.EXEMPTED:
+            msg = (
+                f"Môn {spec.name} được miễn theo kế hoạch giáo dục cá nhân nên không được đánh giá."
+            )
+            yield _err("plan.exempted_assessed", msg, path)
+        if spec.tested and subject.test_score is None and not by_plan:  # Art. 8: as planned
             msg = f"Môn {spec.name} lớp {g} có kiểm tra định kỳ cuối năm nhưng thiếu điểm."
             yield _err("score.missing", msg, f"{path}.test_score")
         if not spec.tested and subject.test_score is not None:
@@ -177,9 +202,28 @@ def _check_subjects(record: Record, catalog: GradeCatalog) -> Iterator[Finding]:
             msg = f"Môn {spec.name} ở mức Chưa hoàn thành cần có nhận xét."
             yield _warn("comment.missing", msg, f"{path}.comment")
     for spec in catalog.compulsory_subjects:
-        if spec.code not in seen:
+        if spec.code not in seen and modes.get(spec.code) is not PlanSubjectMode.EXEMPTED:
             msg = f"Thiếu môn bắt buộc của lớp {g}: {spec.name}."
             yield _err("subject.missing", msg, "$.subjects")
+
+
+def _check_plan(record: Record, catalog: GradeCatalog) -> Iterator[Finding]:
+    """TT27 Art. 8: the plan names subjects of this grade, each once."""
+    plan = record.individual_plan
+    if plan is None:
+        return
+    seen: set[str] = set()
+    for i, entry in enumerate(plan.subjects):
+        path = f"$.individual_plan.subjects[{i}]"
+        if entry.code in seen:
+            msg = f"Môn {entry.code} được ghi hai lần trong kế hoạch giáo dục cá nhân."
+            yield _err("plan.subject_duplicate", msg, path)
+        seen.add(entry.code)
+        if catalog.subject(entry.code) is None:
+            msg = (
+                f"Kế hoạch giáo dục cá nhân ghi môn {entry.code} không có trong lớp {record.grade}."
+            )
+            yield _err("plan.subject_unknown", msg, f"{path}.code")
 
 
 def _check_ratings(
@@ -300,6 +344,7 @@ def evaluate(record: Record) -> list[Finding]:
         *_check_identity_and_plan(record),
         *_check_grade_five(record),
         *_check_subjects(record, catalog),
+        *_check_plan(record, catalog),
         *_check_ratings(
             record.qualities,
             ((q.code, q.name) for q in catalog.qualities),

@@ -17,11 +17,21 @@ import rfc8785
 from hocba.spec.models import Record
 
 DIGEST_ALGORITHM = "sha256"
+LATER_OPTIONAL_FIELDS = ("individual_plan",)
+"""Optional fields added to schema 1.0 later; omitted from the JSON form when None."""
 
 
 def record_data(record: Record) -> dict[str, Any]:
-    """The record as plain JSON data (dates as ISO strings, enums as their values)."""
-    return record.model_dump(mode="json")
+    """The record as plain JSON data (dates as ISO strings, enums as their values).
+
+    Fields added after 1.0 (``individual_plan``) are left out when absent, so a record that
+    does not use them keeps the canonical bytes and digest it had before they existed.
+    """
+    data = record.model_dump(mode="json")
+    for name in LATER_OPTIONAL_FIELDS:
+        if data.get(name) is None:
+            data.pop(name, None)
+    return data
 
 
 def canonical_json(record: Record) -> bytes:

@@ -110,6 +110,19 @@ class PromotionDecision(StrEnum):
         ]
 
 
+class PlanSubjectMode(StrEnum):
+    """How a subject is assessed for a student with an individual education plan (TT27 Art. 8)."""
+
+    EXEMPTED = "mien"  # Miễn: not studied or not assessed; no level, no score
+    BY_PLAN = "theo_ke_hoach"  # assessed by the plan's own requirements
+
+    @property
+    def label_vi(self) -> str:
+        return {"mien": "Miễn", "theo_ke_hoach": "Đánh giá theo kế hoạch giáo dục cá nhân"}[
+            self.value
+        ]
+
+
 class AdministrativeUnit(_Model):
     level: Literal["province", "district", "commune"] = Field(title="Cấp hành chính")
     code: Code | None = Field(default=None, title="Mã đơn vị hành chính")
@@ -235,6 +248,31 @@ class Promotion(_Model):
     decided_on: dt.date = Field(title="Ngày quyết định")
 
 
+class PlanSubject(_Model):
+    """One subject of the individual education plan: exempted, or assessed by the plan.
+
+    A subject assessed by the plan keeps its row in ``subjects`` (level, the score only where
+    the plan sets a periodic test, comment); an exempted subject has no row there.
+    """
+
+    code: Code = Field(title="Mã môn học / hoạt động giáo dục")
+    mode: PlanSubjectMode = Field(title="Miễn / đánh giá theo kế hoạch")
+    comment: LongText = Field(default="", title="Yêu cầu của kế hoạch đối với môn học")
+
+
+class IndividualPlan(_Model):
+    """A student with disabilities assessed by an individual education plan (TT27 Art. 8).
+
+    Present only for such a student: its presence states that the student has a plan
+    (kế hoạch giáo dục cá nhân); records without it are assessed as before.
+    """
+
+    reference: Text = Field(title="Kế hoạch giáo dục cá nhân (số, ngày hoặc mô tả ngắn)")
+    subjects: list[PlanSubject] = Field(
+        default_factory=list, max_length=30, title="Môn học miễn / đánh giá theo kế hoạch"
+    )
+
+
 class PlannedSigner(_Model):
     role: SignerRole = Field(title="Vai trò ký")
     full_name: Text = Field(title="Họ và tên người ký (với con dấu số: tên trường)")
@@ -274,6 +312,9 @@ class Record(_Model):
     completion: Completion | None = Field(default=None, title="Hoàn thành chương trình lớp học")
     supplementary: SupplementaryAssessment | None = Field(default=None, title="Đánh giá bổ sung")
     promotion: Promotion | None = Field(default=None, title="Lên lớp / chưa lên lớp")
+    individual_plan: IndividualPlan | None = Field(
+        default=None, title="Học sinh khuyết tật: kế hoạch giáo dục cá nhân"
+    )
     place: Text = Field(title="Nơi lập (địa danh)")
     dated: dt.date = Field(title="Ngày lập")
     signers: list[PlannedSigner] = Field(max_length=3, title="Người ký theo kế hoạch")

@@ -21,6 +21,7 @@ class EventTag(StrEnum):
     DIRECTORY_CLASS_CREATED = "directory:class:created"
     DIRECTORY_ENROLMENT_CREATED = "directory:enrolment:created"
     DIRECTORY_YEAR_OPENED = "directory:year:opened"
+    EVALUATION_PLAN_CHANGED = "evaluation:plan:changed"
     EVALUATION_PROMOTION_DECIDED = "evaluation:promotion:decided"
     EVALUATION_RATING_CHANGED = "evaluation:rating:changed"
     EVALUATION_SUBJECT_CHANGED = "evaluation:subject:changed"

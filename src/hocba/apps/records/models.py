@@ -358,3 +358,35 @@ class Commendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.enrolment_id}"
+
+
+class IndividualPlan(models.Model):
+    """A student with disabilities assessed by an individual education plan (TT27 Art. 8):
+    the plan's reference and, per subject, ``mien`` (exempted) or ``theo_ke_hoach``
+    (``hocba.spec.PlanSubjectMode``). Carried into the record as ``individual_plan``."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, verbose_name="học sinh", on_delete=models.CASCADE, related_name="plan"
+    )
+    reference = models.CharField("kế hoạch giáo dục cá nhân", max_length=200)
+    subjects = models.JSONField("môn học miễn / đánh giá theo kế hoạch", default=list)
+    updated_by = models.ForeignKey(
+        "auth.User", verbose_name="người ghi", null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "kế hoạch giáo dục cá nhân"
+        verbose_name_plural = "kế hoạch giáo dục cá nhân"
+
+    def __str__(self) -> str:
+        return f"Kế hoạch giáo dục cá nhân #{self.enrolment_id}"
+
+
+def exempted_codes(plan: IndividualPlan | None) -> set[str]:
+    """Codes of the subjects ``plan`` exempts (TT27 Art. 8): they have no row in the record,
+    whatever working data the subject grid still holds for them."""
+    if plan is None:
+        return set()
+    return {e["code"] for e in plan.subjects if e.get("mode") == "mien"}

@@ -18,11 +18,13 @@ from hocba.apps.records.models import (
     ClassFinalisation,
     Commendation,
     CorrectionRequest,
+    IndividualPlan,
     RatingEvaluation,
     RecordVersion,
     StudentUnlock,
     SubjectEvaluation,
     YearSummary,
+    exempted_codes,
 )
 from hocba.apps.records.services import build_record, load_for_records
 from hocba.errors import HocbaError
@@ -160,7 +162,9 @@ def _subject_prefix(codes: list[str], code: str) -> str | None:
 
 
 def subject_findings(enrolment: Enrolment, code: str) -> list[Finding]:
-    prefix = _subject_prefix(list(enrolment.subjects.values_list("subject_code", flat=True)), code)
+    skip = exempted_codes(IndividualPlan.objects.filter(enrolment=enrolment).first())
+    codes = [c for c in enrolment.subjects.values_list("subject_code", flat=True) if c not in skip]
+    prefix = _subject_prefix(codes, code)
     return entry_findings(enrolment, prefix) if prefix else []
 
 

@@ -25,10 +25,12 @@ from hocba.apps.directory.models import (
 from hocba.apps.records.errors import RecordImmutable
 from hocba.apps.records.models import (
     Commendation,
+    IndividualPlan,
     RatingEvaluation,
     RecordVersion,
     SubjectEvaluation,
     YearSummary,
+    exempted_codes,
 )
 from hocba.errors import HocbaError
 from hocba.rules import tt27
@@ -227,6 +229,7 @@ class Loaded:
     commendations: list[Commendation]  # approved only
     version: int = 1  # of the student's latest record version (a correction's is N + 1)
     correction_reason: str = ""
+    plan: IndividualPlan | None = None  # TT27 Art. 8; its exempted subjects are not in subjects
 
     def build(self) -> Record:
         """The record (raises like ``build_record``)."""
@@ -281,16 +284,18 @@ def load_for_records(enrolments: QuerySet[Enrolment]) -> list[Loaded]:
         Commendation.objects.filter(enrolment_id__in=ids, status=Commendation.Status.APPROVED),
         "enrolment_id",
     )
+    plans = {p.enrolment_id: p for p in IndividualPlan.objects.filter(enrolment_id__in=ids)}
     return [
         Loaded(
             e,
-            subjects[e.pk],
+            [s for s in subjects[e.pk] if s.subject_code not in exempted_codes(plans.get(e.pk))],
             ratings[e.pk],
             links[e.student_id],
             history[e.student_id],
             principals[e.school_class.school_id],
             approved[e.pk],
             *latest.get(e.pk, (1, "")),
+            plan=plans.get(e.pk),
         )
         for e in found
     ]
@@ -365,6 +370,9 @@ def _build(loaded: Loaded) -> Record:
         "completion": summary.completion,
         "supplementary": summary.supplementary,
         "promotion": summary.promotion,
+        "individual_plan": {"reference": loaded.plan.reference, "subjects": loaded.plan.subjects}
+        if loaded.plan is not None
+        else None,
         "place": summary.place or school.name,
         "dated": (summary.dated or year.end_date).isoformat(),
         "signers": [s.model_dump(mode="json") for s in _signers(enrolment, loaded.principal)],

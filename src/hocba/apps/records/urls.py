@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hocba.apps.records import correction_views, views, yearend_views
+from hocba.apps.records import correction_views, plan_views, views, yearend_views
 
 app_name = "records"
 urlpatterns = [
@@ -26,6 +26,11 @@ urlpatterns = [
     path("<int:class_id>/tong-hop/<int:enrolment_id>/", views.summary_cell, name="summary_cell"),
     path("<int:class_id>/xem-xet/", views.class_review, name="review"),
     path("<int:class_id>/chot/", views.finalise, name="finalise"),
+    path(
+        "<int:class_id>/ke-hoach-ca-nhan/<int:enrolment_id>/",
+        plan_views.individual_plan,
+        name="individual_plan",
+    ),
     path("<int:class_id>/mo-khoa/", views.unlock, name="unlock"),
     path(
         "<int:class_id>/mo-khoa/<int:enrolment_id>/",

@@ -267,6 +267,7 @@ def _review_page(
             ),
             "n_errors": sum(len(r.errors) for r in reviews if not r.signed),
             "can_finalise": policy.can(request.user, P.CLASS_RECORD_FINALISE, cls),
+            "can_plan": policy.can(request.user, P.CLASS_RATING_EDIT, cls),
             "can_unlock": policy.can(request.user, P.SCHOOL_CLASS_UNLOCK, cls),
             "can_sign": policy.can(request.user, P.CLASS_RECORD_SIGN, cls),
             "can_request": policy.can(request.user, P.CLASS_CORRECTION_REQUEST, cls),
