@@ -505,6 +505,8 @@ ROWS: list[Row] = [
     Row("transfers:export", _k(school_id=school, student_id=lambda w, t: t.student), "post"),
     Row("transfers:export", _k(school_id=b_school, student_id=lambda w, t: t.student), "post",
         "B's school, A's student"),
+    Row("transfers:receive", A_SCHOOL, "post"),
+    Row("transfers:accept", A_SCHOOL, "post"),
     Row("transfers:history", _k(student_id=lambda w, t: t.student)),
     Row("transfers:received", _k(pk=lambda w, t: t.received, fmt=lambda w, t: "pdf")),
     Row("transfers:received", _k(pk=lambda w, t: t.received, fmt=lambda w, t: "xml"),
