@@ -3,9 +3,9 @@ and downloads of received records (authority is checked in services)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -152,9 +152,11 @@ def accept(request: HttpRequest, school_id: int) -> HttpResponse:
     if data is None:
         message = "Không còn gói nào đang chờ nhận: hãy tải gói chuyển trường lên lại."
         return _refusal(request, found, message, 409)
-    school_class = SchoolClass.objects.filter(
-        school=found, pk=request.POST.get("class_id") or 0
-    ).select_related("school_year").first()
+    school_class = (
+        SchoolClass.objects.filter(school=found, pk=request.POST.get("class_id") or 0)
+        .select_related("school_year")
+        .first()
+    )
     year, classes = services.receiving_classes(request.user, found)
     if school_class is None or school_class not in classes or year is None:
         report = services.verify_package(data)
