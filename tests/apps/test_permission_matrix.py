@@ -265,6 +265,8 @@ MATRIX: list[Row] = [
     Row("schooladmin:enrol", LEADERS, lambda w: {**_school(w), **_school_class(w)},
         method="post"),
     Row("schooladmin:parent_account", LEADERS, _school, method="post"),
+    Row("schooladmin:leave", LEADERS, _school),
+    Row("schooladmin:leave", LEADERS, _school, method="post", allow_status=(400,)),
     Row("apitokens:tokens", frozenset({"principal"}), _school),
     Row("apitokens:create", frozenset({"principal"}), _school, method="post",
         data={"name": "Phần mềm"}),
