@@ -149,3 +149,17 @@ def test_other_roles_and_another_schools_principal_get_404(
     assert _counts()[:4] == before[:4]  # (logins are audited; nothing else)
     assert not AuditEvent.objects.filter(tag=EventTag.TRANSFER_PACKAGE_IMPORTED).exists()
     assert PENDING not in client.session
+
+
+def test_the_export_can_mark_the_student_as_transferred_at_the_same_time(
+    client, principal, student, cls
+):
+    client.force_login(principal)
+    url = reverse("transfers:export", args=[cls.school.pk, student.pk])
+    assert client.post(url).status_code == 200  # without the box: nothing marked
+    assert Enrolment.objects.get(student=student, school_class=cls).left_on is None
+    response = client.post(url, {"mark_left": "1"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    enrolment = Enrolment.objects.get(student=student, school_class=cls)
+    assert enrolment.left_on is not None and enrolment.left_reason == "transferred"
+    assert AuditEvent.objects.filter(tag=EventTag.DIRECTORY_ENROLMENT_LEFT).count() == 1

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.accounts.menu import Link
 from hocba.apps.accounts.models import FAMILY_ROLES, Grant, Role
-from hocba.apps.directory.models import School, SchoolClass, Student
+from hocba.apps.directory.models import Enrolment, School, SchoolClass, Student
 from hocba.apps.transfers import services
 from hocba.apps.transfers.models import Transfer
 from hocba.errors import HocbaError
@@ -75,7 +75,21 @@ def export(request: HttpRequest, school_id: int, student_id: int) -> HttpRespons
     except HocbaError as err:
         context = _page(request, found, error=err.message_vi)
         return render(request, "transfers/school.html", context, status=409)
+    if request.POST.get("mark_left"):  # optional: the student left by transfer, today
+        _mark_transferred(request, found, student)
     return _download(package.filename, "application/zip", package.data)
+
+
+def _mark_transferred(request: HttpRequest, found: School, student: Student) -> None:
+    from hocba.apps.schooladmin import services as schooladmin
+
+    today = timezone.localdate()
+    for enrolment in schooladmin.open_enrolments(found):
+        if enrolment.student_id == student.pk:
+            end = enrolment.school_class.school_year.end_date
+            left_on = max(min(today, end), enrolment.enrolled_on)  # within its school year
+            schooladmin.mark_left(request.user, found, enrolment.pk, left_on=left_on,
+                                  reason=Enrolment.LeftReason.TRANSFERRED)  # fmt: skip
 
 
 @login_required
