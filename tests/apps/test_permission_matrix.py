@@ -272,6 +272,8 @@ MATRIX: list[Row] = [
     Row("schooladmin:enrol", LEADERS, lambda w: {**_school(w), **_school_class(w)},
         method="post"),
     Row("schooladmin:parent_account", LEADERS, _school, method="post"),
+    Row("schooladmin:leave", LEADERS, _school),
+    Row("schooladmin:leave", LEADERS, _school, method="post", allow_status=(400,)),
     Row("apitokens:tokens", frozenset({"principal"}), _school),
     Row("apitokens:create", frozenset({"principal"}), _school, method="post",
         data={"name": "Phần mềm"}),
@@ -281,6 +283,10 @@ MATRIX: list[Row] = [
     Row("transfers:export", frozenset({"principal"}),
         lambda w: {**_school(w), "student_id": w["enrolment"].student_id}, method="post",
         allow_status=(409,)),  # allowed, but the student has no issued record yet
+    Row("transfers:receive", frozenset({"principal"}), _school, method="post",
+        allow_status=(400,)),  # allowed, but no file was sent
+    Row("transfers:accept", frozenset({"principal"}), _school, method="post",
+        allow_status=(409,)),  # allowed, but no package is waiting
     Row("transfers:received", frozenset({"ministry", "department", "local", "principal", "vice",
                                          "gvcn", "parent", "student"}), _received),
     Row("transfers:history", frozenset({"ministry", "department", "local", "principal", "vice",

@@ -528,3 +528,35 @@ def _check_identity(
                 field=name,
             )
         )
+
+
+PortableTrust = tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], str, tuple[Any, ...]]
+"""A ``TrustConfig`` as DER bytes: what crosses into a sandbox child (``hocba.sandbox``);
+parsed asn1crypto objects do not survive pickling intact."""
+
+
+def portable_trust(trust: TrustConfig) -> PortableTrust:
+    return (
+        tuple(c.dump() for c in trust.roots),
+        tuple(c.dump() for c in trust.certs),
+        tuple(c.dump() for c in trust.crls),
+        trust.source,
+        trust.constraints,
+    )
+
+
+def verify_bundle_portable(
+    data: bytes, trust: PortableTrust, *, limits: FileLimits | None = None
+) -> BundleReport:
+    """``verify_bundle`` with the trust list of ``portable_trust`` (run in a limited child)."""
+    from asn1crypto import crl, x509
+
+    roots, certs, crls, source, constraints = trust
+    config = TrustConfig(
+        roots=tuple(x509.Certificate.load(b) for b in roots),
+        certs=tuple(x509.Certificate.load(b) for b in certs),
+        crls=tuple(crl.CertificateList.load(b) for b in crls),
+        source=source,
+        constraints=constraints,
+    )
+    return verify_bundle(data, config, limits=limits)

@@ -20,6 +20,7 @@ class EventTag(StrEnum):
     CLASS_EVALUATIONS_UNLOCKED = "class:evaluations:unlocked"
     DIRECTORY_CLASS_CREATED = "directory:class:created"
     DIRECTORY_ENROLMENT_CREATED = "directory:enrolment:created"
+    DIRECTORY_ENROLMENT_LEFT = "directory:enrolment:left"
     DIRECTORY_YEAR_OPENED = "directory:year:opened"
     EVALUATION_PLAN_CHANGED = "evaluation:plan:changed"
     EVALUATION_PROMOTION_DECIDED = "evaluation:promotion:decided"

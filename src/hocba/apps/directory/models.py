@@ -393,6 +393,11 @@ class Enrolment(models.Model):
         NEW = "new", "Nhập học mới"
         TRANSFERRED_IN = "transferred_in", "Chuyển đến"
 
+    class LeftReason(models.TextChoices):
+        TRANSFERRED = "transferred", "Chuyển trường"
+        DROPPED_OUT = "dropped_out", "Thôi học"
+        OTHER = "other", "Lý do khác"
+
     student = models.ForeignKey(
         Student, verbose_name="học sinh", on_delete=models.PROTECT, related_name="enrolments"
     )
@@ -402,6 +407,9 @@ class Enrolment(models.Model):
     register_number = models.CharField("số đăng bộ", max_length=32)
     enrolled_on = models.DateField("ngày vào lớp")
     left_on = models.DateField("ngày rời lớp", null=True, blank=True)
+    left_reason = models.CharField(
+        "lý do rời trường", max_length=16, choices=LeftReason.choices, blank=True, default=""
+    )
     kind = models.CharField("hình thức", max_length=16, choices=Kind.choices, default=Kind.NEW)
 
     class Meta:

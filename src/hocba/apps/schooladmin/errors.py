@@ -21,3 +21,9 @@ class InvalidSubject(SchoolAdminError):
 
 class InvalidTeacher(SchoolAdminError):
     code = "schooladmin.invalid_teacher"
+
+
+class CannotLeave(SchoolAdminError):
+    """The student has no open enrolment at this school, or the date is before it began."""
+
+    code = "schooladmin.cannot_leave"

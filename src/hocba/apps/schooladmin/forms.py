@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from hocba.apps.directory.models import Guardianship, SchoolYear, Staff, Student
+from hocba.apps.directory.models import Enrolment, Guardianship, SchoolYear, Staff, Student
 from hocba.apps.directory.validators import validate_personal_id, validate_school_year_code
 from hocba.apps.schooladmin.services import NewStudent, NewTeacher
 
@@ -215,3 +215,30 @@ class ParentAccountForm(forms.Form):
 
     def clean_username(self) -> str:
         return _check_free(self.cleaned_data.get("username", ""))
+
+
+class LeaveForm(forms.Form):
+    """A student leaves the school: which (an open enrolment of the school), when, why."""
+
+    enrolment = forms.TypedChoiceField(
+        label="Học sinh",
+        coerce=int,
+        # never echo the value: the same answer for another school's id as for none
+        error_messages={**REQUIRED, "invalid_choice": "Chọn một học sinh đang học tại trường."},
+    )
+    left_on = forms.DateField(
+        label="Ngày rời trường",
+        error_messages={**REQUIRED, "invalid": "Ngày không hợp lệ."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.ChoiceField(
+        label="Lý do", choices=Enrolment.LeftReason.choices, error_messages=REQUIRED
+    )
+
+    def __init__(self, *args: Any, enrolments: list[Enrolment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "— chọn học sinh —")] + [
+            (e.pk, f"{e.student.full_name} ({e.student.student_code}) — lớp {e.school_class.name}")
+            for e in enrolments
+        ]
+        self.fields["enrolment"].choices = choices

@@ -36,6 +36,7 @@ from hocba.apps.directory.models import (
     Student,
 )
 from hocba.apps.schooladmin.errors import (
+    CannotLeave,
     InvalidSubject,
     InvalidTeacher,
     UsernameTaken,
@@ -116,6 +117,28 @@ def staff_of(school: School) -> list[Staff]:
 def students_of(school: School) -> list[Student]:
     """The students who belong to the school now (those who left it are not offered)."""
     return list(tenancy.students_of(school).order_by("full_name", "student_code"))
+
+
+def open_enrolments(school: School) -> list[Enrolment]:
+    """The school's students still here (open enrolment of a student it owns), for the form."""
+    return list(
+        Enrolment.objects.filter(
+            school_class__school=school,
+            left_on__isnull=True,
+            student__in=tenancy.students_of(school),
+        )
+        .select_related("student", "school_class__school_year")
+        .order_by("student__full_name", "student__student_code")
+    )
+
+
+def leavers(school: School) -> list[Enrolment]:
+    """Enrolments of this school its students left (newest first): "đã chuyển đi/đã nghỉ"."""
+    return list(
+        Enrolment.objects.filter(school_class__school=school, left_on__isnull=False)
+        .select_related("student", "school_class")
+        .order_by("-left_on", "-pk")
+    )
 
 
 def subjects_for(school_class: SchoolClass) -> list[tuple[str, str]]:
@@ -364,3 +387,43 @@ def create_parent_account(
     Student.objects.select_for_update().filter(pk=student.pk).first()
     tenancy.require_student_of(school, student)
     return _new_account(actor, username, full_name, role=Role.PARENT, student=student)
+
+
+@transaction.atomic
+def mark_left(
+    actor: Any, school: School, enrolment_id: int, *, left_on: dt.date, reason: str
+) -> Enrolment:
+    """The student of ``enrolment_id`` left ``school`` on ``left_on`` for ``reason``
+    (``Enrolment.LeftReason``): the open enrolment is closed, audited. Only a student who
+    belongs to ``school`` (tenancy); the school keeps them (read-only history, the transfer
+    package) until another school takes them in with that package."""
+    policy.require(actor, Permission.SCHOOL_YEAR_MANAGE, school)
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .select_related("student", "school_class")
+        .filter(pk=enrolment_id, school_class__school=school, left_on__isnull=True)
+        .first()
+    )
+    if enrolment is None or not tenancy.may_write(school, enrolment.student):
+        raise CannotLeave(
+            "Không tìm thấy học sinh đang học tại trường.",
+            detail=f"no open enrolment {enrolment_id}",
+        )
+    if reason not in Enrolment.LeftReason.values:
+        raise CannotLeave("Chọn lý do rời trường.", detail=f"unknown reason {reason!r}")
+    if left_on < enrolment.enrolled_on:
+        raise CannotLeave(
+            f"Ngày rời trường phải từ ngày vào lớp ({enrolment.enrolled_on:%d/%m/%Y}) trở đi.",
+            detail="left before enrolled",
+        )
+    enrolment.left_on, enrolment.left_reason = left_on, reason
+    enrolment.save(update_fields=["left_on", "left_reason"])
+    audit.record(
+        EventTag.DIRECTORY_ENROLMENT_LEFT,
+        actor=actor,
+        subject=enrolment,
+        scope_path=school.org_unit.path,
+        data={"enrolment": enrolment.pk, "student": enrolment.student_id,
+              "left_on": left_on.isoformat(), "reason": reason},
+    )  # fmt: skip
+    return enrolment

@@ -15,5 +15,6 @@ urlpatterns = [
         name="subject_teacher",
     ),
     path("<int:school_id>/lop/<int:class_id>/ghi-danh/", views.enrol, name="enrol"),
+    path("<int:school_id>/hoc-sinh/roi-truong/", views.leave, name="leave"),
     path("<int:school_id>/phu-huynh/tao/", views.parent_account, name="parent_account"),
 ]

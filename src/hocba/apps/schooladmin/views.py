@@ -224,3 +224,30 @@ def parent_account(request: HttpRequest, school_id: int) -> HttpResponse:
                 },
             )
     return _form_page(request, "parent_account.html", {"school": found, "form": form})
+
+
+@login_required
+@never_cache
+@GET_POST
+def leave(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Mark a student as left (transfer, dropped out, other) and list those who left."""
+    found = services.managed_school(request.user, school_id)
+    enrolments = services.open_enrolments(found)
+    form = forms.LeaveForm(request.POST or None, enrolments=enrolments)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                done = services.mark_left(
+                    request.user, found, form.cleaned_data["enrolment"],
+                    left_on=form.cleaned_data["left_on"], reason=form.cleaned_data["reason"],
+                )  # fmt: skip
+            except HocbaError as err:
+                form.add_error(None, err.message_vi)
+            else:
+                title = (f"Đã ghi nhận học sinh {done.student.full_name} rời trường ngày "
+                         f"{done.left_on:%d/%m/%Y} ({done.get_left_reason_display()}).")  # fmt: skip
+                return _result(request, {"school": found, "title": title})
+    context = {"school": found, "form": form, "leavers": services.leavers(found)}
+    return _form_page(request, "leave.html", context, status=status)

@@ -34,6 +34,10 @@ class PackageRefused(TransferError):
         self.report = report
 
 
+class PackageTooLarge(TransferError):
+    code = "transfer.too_large"
+
+
 class StudentConflict(TransferError):
     code = "transfer.student_conflict"
 

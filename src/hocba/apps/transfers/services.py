@@ -9,11 +9,13 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,16 +28,19 @@ from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory import services as directory
 from hocba.apps.directory import tenancy
-from hocba.apps.directory.models import Enrolment, School, SchoolClass, Student
+from hocba.apps.directory.models import Enrolment, School, SchoolClass, SchoolYear, Student
+from hocba.apps.limits import file_limits
 from hocba.apps.records.models import RecordVersion
 from hocba.apps.transfers.errors import (
     NothingToTransfer,
     PackageRefused,
+    PackageTooLarge,
     SealPinRequired,
     StudentConflict,
     UnknownClass,
 )
 from hocba.apps.transfers.models import ReceivedRecord, Transfer
+from hocba.sandbox import ParseAborted, run_limited
 from hocba.signing import Signer, TrustConfig
 from hocba.signing.identity import normalise_name
 from hocba.signing.transfer import build_package
@@ -50,7 +55,8 @@ from hocba.spec.transfer import (
     record_file_name,
 )
 from hocba.spec.xml import to_xml
-from hocba.verify.bundle import BundleReport, verify_bundle
+from hocba.verify.bundle import BundleReport, portable_trust, verify_bundle_portable
+from hocba.verify.report import Problem, Verdict
 
 log = logging.getLogger(__name__)
 _SENT = (RecordVersion.Status.ISSUED, RecordVersion.Status.SUPERSEDED)
@@ -217,6 +223,68 @@ def import_trust(trust_dir: Path | str | None = None) -> TrustConfig:
     return ConfiguredBackend(None, None, [], None).trust()
 
 
+def verify_package(data: bytes, trust: TrustConfig | None = None) -> BundleReport:
+    """``verify_bundle`` within the configured bounds (``file_limits()``), in a memory- and
+    time-limited child process (``hocba.sandbox``): a hostile package costs that child only."""
+    limits = file_limits()
+    if len(data) > limits.bundle_bytes:
+        raise PackageTooLarge(
+            f"Gói quá lớn (tối đa {limits.bundle_bytes // (1024 * 1024)} MB).",
+            detail=f"package of {len(data)} bytes",
+        )
+    trust = trust if trust is not None else import_trust()
+    try:
+        return run_limited(
+            verify_bundle_portable, data, portable_trust(trust), limits=limits, within=limits
+        )
+    except ParseAborted as err:
+        return BundleReport(Verdict.UNREADABLE, problems=(Problem(err.code, err.message_vi),))
+
+
+# --- receiving on the web: the uploaded package waits between "verify" and "accept" ---------
+
+PENDING_DIR = "transfers/pending"
+
+
+def hold_package(user: Any, school: School, data: bytes) -> str:
+    """Keep an uploaded package server-side under a random name (the caller binds the name
+    to the user's session and ``school``); deleted by ``drop_package`` after accept/cancel."""
+    policy.require(user, Permission.SCHOOL_RECORD_SEAL, school)
+    limits = file_limits()
+    if len(data) > limits.bundle_bytes:
+        raise PackageTooLarge(
+            f"Gói quá lớn (tối đa {limits.bundle_bytes // (1024 * 1024)} MB).",
+            detail=f"package of {len(data)} bytes",
+        )
+    name = f"{PENDING_DIR}/{school.pk}-{secrets.token_hex(16)}.zip"
+    return str(default_storage.save(name, ContentFile(data)))
+
+
+def held_package(name: str) -> bytes | None:
+    """The bytes of a held package, None when it is gone (or the name is not one of ours)."""
+    if not name.startswith(f"{PENDING_DIR}/") or ".." in name or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as f:
+        return bytes(f.read())
+
+
+def drop_package(name: str) -> None:
+    if name.startswith(f"{PENDING_DIR}/") and ".." not in name:
+        default_storage.delete(name)
+
+
+def receiving_classes(user: Any, school: School) -> tuple[SchoolYear | None, list[SchoolClass]]:
+    """The classes of ``school`` in its current school year, for the "accept" form."""
+    from hocba.apps.signing.overview import current_year, school_years
+
+    policy.require(user, Permission.SCHOOL_RECORD_SEAL, school)
+    year = current_year(school_years(school))
+    if year is None:
+        return None, []
+    found = SchoolClass.objects.filter(school=school, school_year=year).order_by("grade", "name")
+    return year, list(found)
+
+
 def _class(school: School, class_name: str, on: dt.date) -> SchoolClass:
     found = (
         SchoolClass.objects.select_related("school_year")
@@ -293,7 +361,7 @@ def import_package(
     ``PackageRefused`` (with the report) and writes nothing unless the package is VALID."""
     if actor is not None:
         policy.require(actor, Permission.SCHOOL_RECORD_SEAL, school)
-    report = verify_bundle(data, trust if trust is not None else import_trust())
+    report = verify_package(data, trust)
     if not report.ok or report.manifest is None:
         log.info("transfer package refused: %s", sorted(report.codes()))
         raise PackageRefused(report)
