@@ -19,6 +19,7 @@ TAG_LABELS: Mapping[str, str] = {
     T.CLASS_EVALUATIONS_UNLOCKED: "Mở khoá để sửa đánh giá",
     T.DIRECTORY_CLASS_CREATED: "Tạo lớp",
     T.DIRECTORY_ENROLMENT_CREATED: "Ghi danh học sinh vào lớp",
+    T.DIRECTORY_ENROLMENT_LEFT: "Học sinh rời trường (chuyển đi, thôi học)",
     T.DIRECTORY_YEAR_OPENED: "Mở năm học",
     T.EVALUATION_PLAN_CHANGED: "Ghi kế hoạch giáo dục cá nhân (học sinh khuyết tật)",
     T.EVALUATION_RATING_CHANGED: "Sửa đánh giá phẩm chất, năng lực",
@@ -77,6 +78,7 @@ KEY_LABELS: Mapping[str, str] = {
     "grant": "Mã phân quyền",
     "has_plan": "Có kế hoạch giáo dục cá nhân",
     "kind": "Loại",
+    "left_on": "Ngày rời trường",
     "manifest_sha256": "Mã băm danh mục",
     "name": "Tên",
     "new_version": "Phiên bản mới",
@@ -126,6 +128,8 @@ VALUE_LABELS: Mapping[str, Mapping[str, str]] = {
         "chua_duoc_len_lop": "chưa được lên lớp",
     },
     "format": {"pdf": "PDF", "xml": "XML"},
+    # a student leaving (free-text reasons elsewhere are shown as written)
+    "reason": {"transferred": "chuyển trường", "dropped_out": "thôi học", "other": "lý do khác"},
     "kind": {
         "quality": "phẩm chất",
         "competence": "năng lực",
