@@ -17,9 +17,8 @@ from hocba.apps.audit import services as audit
 from hocba.apps.audit.tags import EventTag
 from hocba.apps.directory.models import Enrolment, SchoolClass
 from hocba.apps.records import review
-from hocba.apps.records.errors import EntryRefused, InvalidEntry
+from hocba.apps.records.errors import InvalidEntry
 from hocba.apps.records.models import IndividualPlan as StoredPlan
-from hocba.apps.records.models import RecordVersion
 from hocba.spec import IndividualPlan, PlanSubjectMode
 
 
@@ -29,20 +28,6 @@ def _lock(cls: SchoolClass) -> SchoolClass:
         .select_related("school__org_unit", "school_year")
         .get(pk=cls.pk)
     )
-
-
-def _ensure_open(enrolment: Enrolment, cls: SchoolClass) -> None:
-    if not review.is_editable(enrolment, cls):
-        raise EntryRefused(
-            "Lớp đã chốt dữ liệu: kế hoạch giáo dục cá nhân không thể thay đổi. "
-            "Cần hiệu trưởng mở khóa lớp hoặc học sinh trước.",
-            detail=f"class {cls.pk} is finalised",
-        )
-    if RecordVersion.objects.filter(enrolment=enrolment, status__in=review.SIGNED).exists():
-        raise EntryRefused(
-            "Học bạ của học sinh này đã ký: việc sửa cần lập phiên bản điều chỉnh.",
-            detail=f"enrolment {enrolment.pk} has a signed record",
-        )
 
 
 def _check(cls: SchoolClass, plan: IndividualPlan) -> None:
@@ -58,7 +43,7 @@ def _check(cls: SchoolClass, plan: IndividualPlan) -> None:
 def save_plan(actor: Any, enrolment: Enrolment, plan: IndividualPlan | None) -> None:
     """Store (or, with ``None``, remove) the student's individual education plan."""
     cls = _lock(enrolment.school_class)
-    _ensure_open(enrolment, cls)
+    review.require_editable(enrolment, cls, "kế hoạch giáo dục cá nhân")
     if plan is None:
         StoredPlan.objects.filter(enrolment=enrolment).delete()
         subject: Any = enrolment

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from hocba.apps.accounts.errors import NotAllowed
 from hocba.apps.directory import tenancy
 from hocba.apps.directory.models import Enrolment, SchoolClass
+from hocba.apps.records.errors import EntryRefused
 from hocba.apps.records.models import (
     ClassFinalisation,
     Commendation,
@@ -92,6 +93,22 @@ def read_only(cls: SchoolClass, enrolment: Enrolment | None = None) -> set[int]:
 
 def is_editable(enrolment: Enrolment, cls: SchoolClass) -> bool:
     return enrolment.pk not in read_only(cls, enrolment)
+
+
+def require_editable(enrolment: Enrolment, cls: SchoolClass, what: str) -> None:
+    """Raise ``EntryRefused`` when ``what`` (e.g. "khen thưởng") of this student can no longer
+    change: the class is finalised (and the student not unlocked) or the record is signed."""
+    if not is_editable(enrolment, cls):
+        raise EntryRefused(
+            f"Lớp đã chốt dữ liệu: {what} không thể thay đổi. "
+            "Cần hiệu trưởng mở khóa lớp hoặc học sinh trước.",
+            detail=f"class {cls.pk} is finalised",
+        )
+    if RecordVersion.objects.filter(enrolment=enrolment, status__in=SIGNED).exists():
+        raise EntryRefused(
+            "Học bạ của học sinh này đã ký: việc sửa cần lập phiên bản điều chỉnh.",
+            detail=f"enrolment {enrolment.pk} has a signed record",
+        )
 
 
 def catalog_of(cls: SchoolClass) -> GradeCatalog | None:

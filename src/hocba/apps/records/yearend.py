@@ -55,20 +55,6 @@ def _scope(cls: SchoolClass) -> str:
     return cls.school.org_unit.path
 
 
-def _ensure_open(enrolment: Enrolment, cls: SchoolClass) -> None:
-    if not review.is_editable(enrolment, cls):
-        raise EntryRefused(
-            "Lớp đã chốt dữ liệu: khen thưởng không thể thay đổi. "
-            "Cần hiệu trưởng mở khóa lớp hoặc học sinh trước.",
-            detail=f"class {cls.pk} is finalised",
-        )
-    if RecordVersion.objects.filter(enrolment=enrolment, status__in=review.SIGNED).exists():
-        raise EntryRefused(
-            "Học bạ của học sinh này đã ký: việc sửa cần lập phiên bản điều chỉnh.",
-            detail=f"enrolment {enrolment.pk} has a signed record",
-        )
-
-
 def _result(enrolment: Enrolment) -> OverallResult | None:
     return review.review_student(enrolment).result
 
@@ -90,7 +76,7 @@ def propose_commendation(
     """Propose "Học sinh Tiêu biểu…" (students "Hoàn thành tốt" only) or an ad-hoc
     commendation (free text), with a short reason; the principal decides."""
     cls = _lock(enrolment.school_class)
-    _ensure_open(enrolment, cls)
+    review.require_editable(enrolment, cls, "khen thưởng")
     if kind not in Kind.values:
         raise InvalidEntry("Loại khen thưởng không hợp lệ.", field="kind")
     reason = _text(
@@ -139,7 +125,7 @@ def decide_commendation(actor: Any, commendation: Commendation, approve: bool) -
     class is finalised: e.g. declining an approved one the result no longer supports)."""
     enrolment = commendation.enrolment
     cls = _lock(enrolment.school_class)
-    _ensure_open(enrolment, cls)
+    review.require_editable(enrolment, cls, "khen thưởng")
     commendation = Commendation.objects.select_for_update().get(pk=commendation.pk)
     status = Commendation.Status.APPROVED if approve else Commendation.Status.DECLINED
     if commendation.status == status:
@@ -165,7 +151,7 @@ def withdraw_commendation(actor: Any, commendation: Commendation) -> None:
     """Withdraw a proposal the principal has not decided yet."""
     enrolment = commendation.enrolment
     cls = _lock(enrolment.school_class)
-    _ensure_open(enrolment, cls)
+    review.require_editable(enrolment, cls, "khen thưởng")
     if commendation.status != Commendation.Status.PROPOSED:
         raise EntryRefused(
             "Đề nghị đã được hiệu trưởng quyết định nên không thể rút.",
