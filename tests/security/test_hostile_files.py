@@ -468,7 +468,13 @@ def _verification_upload(live_server, data: bytes):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_public_page_answers_while_pdf_bombs_are_verified(live_server, caplog):
+def test_the_public_page_answers_while_pdf_bombs_are_verified(live_server, caplog, settings):
+    # The rate-limit counters in process memory for this test: the live server's threads share
+    # one in-memory SQLite connection, which six requests at once cannot use together (the
+    # shared cache itself is tested in test_web_hardening.py, across real processes).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bombs"}
+    }
     caplog.set_level("INFO", logger="hocba.sandbox")
     uploads = [_verification_upload(live_server, pdf_bomb()) for _ in range(6)]
 
