@@ -161,23 +161,34 @@ def _plan_subject(
         )  # fmt: skip
         plan.tally["subjects", "created"] += 1
     else:
-        pk, current = current_row
-        diff, before = merge(current, S_INDEX, given)
-        if not diff:
-            plan.tally["subjects", "unchanged"] += 1
+        identity = {"enrolment": enrolment.pk, "subject": spec[0].code}
+        if not _merge_row(plan, "subjects", current_row, S_INDEX, given, plan.s_changed, identity):
             return
-        plan.s_changed.append((*current, plan.now, pk))
-        plan.changes.append(
-            {
-                "enrolment": enrolment.pk,
-                "subject": spec[0].code,
-                "fields": diff,
-                "before": before,
-                "after": {f: given[f] for f in before},
-            }
-        )
-        plan.tally["subjects", "updated"] += 1
     plan.locked(row, enrolment)
+
+
+def _merge_row(
+    plan: EvaluationPlan,
+    table: str,
+    current_row: tuple[int, list[Any]],
+    index: dict[str, int],
+    given: dict[str, Any],
+    changed: list[tuple[Any, ...]],
+    identity: dict[str, Any],
+) -> bool:
+    """Merge ``given`` into a stored row: queue the update and its audit change, or count it
+    unchanged. Returns whether anything changed."""
+    pk, current = current_row
+    diff, before = merge(current, index, given)
+    if not diff:
+        plan.tally[table, "unchanged"] += 1
+        return False
+    changed.append((*current, plan.now, pk))
+    plan.changes.append(
+        {**identity, "fields": diff, "before": before, "after": {f: given[f] for f in before}}
+    )
+    plan.tally[table, "updated"] += 1
+    return True
 
 
 def _plan_rating(
@@ -211,21 +222,7 @@ def _plan_rating(
         )  # fmt: skip
         plan.tally["ratings", "created"] += 1
     else:
-        pk, current = current_row
-        diff, before = merge(current, R_INDEX, given)
-        if not diff:
-            plan.tally["ratings", "unchanged"] += 1
+        identity = {"enrolment": enrolment.pk, "kind": row.kind, "code": rating[0].code}
+        if not _merge_row(plan, "ratings", current_row, R_INDEX, given, plan.r_changed, identity):
             return
-        plan.r_changed.append((*current, plan.now, pk))
-        plan.changes.append(
-            {
-                "enrolment": enrolment.pk,
-                "kind": row.kind,
-                "code": rating[0].code,
-                "fields": diff,
-                "before": before,
-                "after": {f: given[f] for f in before},
-            }
-        )
-        plan.tally["ratings", "updated"] += 1
     plan.locked(row, enrolment)
